@@ -1,0 +1,53 @@
+package dev.ragtime.index;
+
+import dev.ragtime.embed.ModelInfo;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One collection's chunk index: BM25 text, vectors of exactly one embedding model, and metadata.
+ *
+ * <p>Contract every implementation honours (checked by the index contract test suite):
+ *
+ * <ul>
+ *   <li>{@link #write} replaces all chunks of each document atomically: a concurrent {@link
+ *       #snapshot} sees either the old or the new version of a document, never a mix;
+ *   <li>when {@link #write} or {@link #delete} returns, the change is durable (survives a crash)
+ *       and visible to new snapshots;
+ *   <li>the index records the {@link ModelInfo} that built it and refuses to be opened with an
+ *       incompatible one.
+ * </ul>
+ *
+ * <p>Thread-safe. Must be closed.
+ */
+public interface Index extends AutoCloseable {
+
+  /** The model whose vectors this index holds. */
+  ModelInfo model();
+
+  /** The content hash recorded for {@code docId}, if the document is present. */
+  Optional<String> contentHash(String docId);
+
+  /** Ids of every document in the index. */
+  Set<String> documentIds();
+
+  /** Writes the documents (each atomically); durable and visible on return. */
+  void write(List<DocumentWrite> documents);
+
+  /**
+   * Deletes documents by id; durable on return.
+   *
+   * @return the ids that were present and are now gone
+   */
+  Set<String> delete(Set<String> docIds);
+
+  /** A consistent read view; close it when done. */
+  IndexSnapshot snapshot();
+
+  /** Counts of documents and chunks. */
+  IndexStats stats();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,4 @@
+package dev.ragtime.index;
+
+/** Size of one collection. */
+public record IndexStats(long documents, long chunks) {}

@@ -1,0 +1,23 @@
+package dev.ragtime.index;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A chunk as written to an index: its text for BM25, its vector for kNN, and metadata for filters.
+ *
+ * @param chunkId unique within the collection, conventionally {@code docId + "#" + position}
+ * @param position 0-based position in the document
+ * @param text the chunk text (indexed for BM25 and returned in hits)
+ * @param vector L2-normalised embedding; not copied, callers must not mutate it afterwards
+ * @param metadata exact-match filterable string metadata (copied)
+ */
+public record IndexedChunk(
+    String chunkId, int position, String text, float[] vector, Map<String, String> metadata) {
+  public IndexedChunk {
+    Objects.requireNonNull(chunkId, "chunkId");
+    Objects.requireNonNull(text, "text");
+    Objects.requireNonNull(vector, "vector");
+    metadata = Map.copyOf(metadata);
+  }
+}
