@@ -1,0 +1,262 @@
+package dev.ragtime.index;
+
+import dev.ragtime.embed.ModelInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.Lock;
+import org.apache.lucene.store.LockObtainFailedException;
+
+/**
+ * The embedded store: one on-disk Lucene index per collection, under {@code
+ * <dataDir>/collections/<name>/}. The Lucene files live in the subfolder {@code lucene/}, so other
+ * per-collection state (such as an embedding cache) can sit beside them in {@link
+ * #collectionDir(String)}.
+ *
+ * <p>Each index records the embedding model that built it; {@link #open} refuses an incompatible
+ * model with {@link ModelMismatchException}. A collection can be open by one {@link Index} at a
+ * time (Lucene's write lock, which also works across processes); the read-only methods here ({@link
+ * #names}, {@link #exists}, {@link #recordedModel}, {@link #stats}) need no lock and work while
+ * another process has the collection open.
+ *
+ * <p>Collection names match {@code [A-Za-z0-9_.-]{1,64}} and are neither {@code .} nor {@code ..}.
+ *
+ * <p>Thread-safe and stateless apart from its paths; nothing to close.
+ */
+public final class LuceneCollections {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  private static final String COLLECTIONS = "collections";
+  private static final String LUCENE = "lucene";
+
+  private final Path dataDir;
+  private final IndexConfig config;
+
+  private LuceneCollections(Path dataDir, IndexConfig config) {
+    this.dataDir = dataDir;
+    this.config = config;
+  }
+
+  /** Collections under {@code dataDir} with {@link IndexConfig#DEFAULT}. Creates nothing yet. */
+  public static LuceneCollections at(Path dataDir) {
+    return at(dataDir, IndexConfig.DEFAULT);
+  }
+
+  /** Collections under {@code dataDir}, written with {@code config}. Creates nothing yet. */
+  public static LuceneCollections at(Path dataDir, IndexConfig config) {
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(config, "config");
+    return new LuceneCollections(dataDir.toAbsolutePath().normalize(), config);
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public IndexConfig config() {
+    return config;
+  }
+
+  /**
+   * Checks a collection name.
+   *
+   * @return {@code name}
+   * @throws IllegalArgumentException naming the bad value
+   */
+  public static String validateName(String name) {
+    Objects.requireNonNull(name, "collection name");
+    if (!NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+      throw new IllegalArgumentException(
+          "invalid collection name '"
+              + name
+              + "': use 1 to 64 letters, digits, '_', '.' or '-' (not '.' or '..')");
+    }
+    return name;
+  }
+
+  /** The folder of one collection (which may not exist yet). */
+  public Path collectionDir(String collection) {
+    return dataDir.resolve(COLLECTIONS).resolve(validateName(collection));
+  }
+
+  /**
+   * Opens a collection for reading and writing, creating it if it does not exist. A new index
+   * records {@code model}; an existing one must have been built by a compatible model. The caller
+   * closes the returned index.
+   *
+   * @throws ModelMismatchException if the collection was built with an incompatible model
+   * @throws IllegalStateException if the collection is already open (in this or another process)
+   * @throws IllegalArgumentException if the name is invalid
+   * @throws UncheckedIOException on I/O failure
+   */
+  public Index open(String collection, ModelInfo model) {
+    Objects.requireNonNull(model, "model");
+    Path path = luceneDir(collection);
+    // Refuse a mismatch before taking the write lock, so the message is the same whether or not
+    // another process has the collection open. LuceneIndex.open checks again under the lock.
+    recordedModel(collection)
+        .filter(recorded -> !recorded.compatibleWith(model))
+        .ifPresent(
+            recorded -> {
+              throw new ModelMismatchException(collection, recorded, model);
+            });
+    try {
+      Files.createDirectories(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("creating " + path + " failed", e);
+    }
+    return LuceneIndex.open(collection, path, model, config);
+  }
+
+  /**
+   * Opens an existing collection with the model it records, for callers that do not know the model
+   * (statistics, deletion, BM25-only search).
+   *
+   * @throws CollectionNotFoundException if there is no such collection
+   */
+  public Index openExisting(String collection) {
+    ModelInfo recorded =
+        recordedModel(collection).orElseThrow(() -> new CollectionNotFoundException(collection));
+    return open(collection, recorded);
+  }
+
+  /** Whether the collection exists (holds an index). */
+  public boolean exists(String collection) {
+    Path path = luceneDir(collection);
+    if (!Files.isDirectory(path)) {
+      return false;
+    }
+    try (Directory directory = FSDirectory.open(path)) {
+      return DirectoryReader.indexExists(directory);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + path + " failed", e);
+    }
+  }
+
+  /** Names of the existing collections, sorted. */
+  public List<String> names() {
+    Path root = dataDir.resolve(COLLECTIONS);
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    try (Stream<Path> children = Files.list(root)) {
+      for (Path child : (Iterable<Path>) children::iterator) {
+        String name = child.getFileName().toString();
+        if (isValidName(name) && exists(name)) {
+          names.add(name);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("listing " + root + " failed", e);
+    }
+    names.sort(Comparator.naturalOrder());
+    return List.copyOf(names);
+  }
+
+  /**
+   * The embedding model recorded by the collection's index, or empty if the collection does not
+   * exist.
+   *
+   * @throws IllegalStateException if the folder holds an index that Ragtime did not write
+   */
+  public Optional<ModelInfo> recordedModel(String collection) {
+    Path path = luceneDir(collection);
+    if (!Files.isDirectory(path)) {
+      return Optional.empty();
+    }
+    try (Directory directory = FSDirectory.open(path)) {
+      if (!DirectoryReader.indexExists(directory)) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          LuceneSchema.recordedModel(
+              collection, SegmentInfos.readLatestCommit(directory).getUserData()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + path + " failed", e);
+    }
+  }
+
+  /**
+   * Document and chunk counts of the last commit, read without opening the collection for writing.
+   *
+   * @throws CollectionNotFoundException if there is no such collection
+   */
+  public IndexStats stats(String collection) {
+    if (!exists(collection)) {
+      throw new CollectionNotFoundException(collection);
+    }
+    Path path = luceneDir(collection);
+    try (Directory directory = FSDirectory.open(path);
+        DirectoryReader reader = DirectoryReader.open(directory)) {
+      return LuceneIndex.stats(reader);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + path + " failed", e);
+    }
+  }
+
+  /**
+   * Deletes a collection and everything in its folder.
+   *
+   * @return false if there was no such collection
+   * @throws IllegalStateException if the collection is open (in this or another process)
+   */
+  public boolean drop(String collection) {
+    Path dir = collectionDir(collection);
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    Path path = luceneDir(collection);
+    if (Files.isDirectory(path)) {
+      try (Directory directory = FSDirectory.open(path);
+          Lock lock = directory.obtainLock(IndexWriter.WRITE_LOCK_NAME)) {
+        lock.ensureValid();
+        // Remove the commit point first: from here on the folder is no longer an index.
+        for (String file : directory.listAll()) {
+          if (!file.equals(IndexWriter.WRITE_LOCK_NAME)) {
+            directory.deleteFile(file);
+          }
+        }
+      } catch (LockObtainFailedException e) {
+        throw new IllegalStateException(
+            "collection '" + collection + "' is open, in this or another process; close it first",
+            e);
+      } catch (IOException e) {
+        throw new UncheckedIOException("deleting collection '" + collection + "' failed", e);
+      }
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("deleting " + dir + " failed", e);
+    }
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return "LuceneCollections[" + dataDir + ", " + config + "]";
+  }
+
+  private Path luceneDir(String collection) {
+    return collectionDir(collection).resolve(LUCENE);
+  }
+
+  private static boolean isValidName(String name) {
+    return NAME.matcher(name).matches() && !name.equals(".") && !name.equals("..");
+  }
+}
