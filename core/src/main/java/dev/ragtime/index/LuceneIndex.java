@@ -105,12 +105,25 @@ final class LuceneIndex implements Index {
    * @throws UncheckedIOException on I/O failure
    */
   static LuceneIndex open(String collection, Path path, ModelInfo requested, IndexConfig config) {
-    Directory directory = null;
+    Directory directory;
+    try {
+      directory = FSDirectory.open(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("opening collection '" + collection + "' failed", e);
+    }
+    return open(collection, directory, requested, config);
+  }
+
+  /**
+   * Like {@link #open(String, Path, ModelInfo, IndexConfig)} on a given directory, which the index
+   * then owns: it is closed with the index, or at once if opening fails.
+   */
+  static LuceneIndex open(
+      String collection, Directory directory, ModelInfo requested, IndexConfig config) {
     Analyzer analyzer = null;
     IndexWriter writer = null;
     SearcherManager searchers = null;
     try {
-      directory = FSDirectory.open(path);
       analyzer = new EnglishAnalyzer();
       writer = newWriter(collection, directory, analyzer, config);
       if (DirectoryReader.indexExists(directory)) {
