@@ -245,6 +245,14 @@ final class LuceneIndex implements Index {
         });
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here the whole batch is one commit: it becomes durable and visible at once, or (on failure)
+   * not at all. Every chunk is validated before anything is written. A document id repeated in the
+   * batch ends up with its last version. Chunk ids are expected to be unique in the collection but
+   * are not checked across documents.
+   */
   @Override
   public void write(List<DocumentWrite> documents) {
     List<DocumentWrite> batch = List.copyOf(documents);
