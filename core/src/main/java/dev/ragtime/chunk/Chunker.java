@@ -13,6 +13,22 @@ import java.util.Objects;
  * Splits a {@link ParsedDocument} into {@link Chunk}s that fit the embedding model's token budget,
  * cutting at the document's own structure where it can.
  *
+ * <p>Structure: a heading closes the current chunk once that chunk holds at least {@link
+ * ChunkerConfig#minChunkTokens()} tokens of body text (smaller sections run on into the next one
+ * rather than becoming tiny chunks). A chunk's {@link Chunk#heading()} is the path of headings in
+ * force where its body text starts, built from heading levels ("Guide › Install › Linux"); the
+ * heading texts themselves also appear in the chunk text where they occur. The document title is
+ * not part of the path. Paragraphs are packed greedily; one that fits in a chunk is kept whole,
+ * moving to the next chunk if the current one is at least half full; longer ones are cut at
+ * sentence boundaries, over-long sentences between words, giant words between characters. When a
+ * chunk is cut inside a section, the next one starts with the previous chunk's trailing sentences,
+ * up to {@link ChunkerConfig#overlapTokens()}; there is never overlap across a heading.
+ *
+ * {@snippet :
+ * Chunker chunker = Chunker.create(ChunkerConfig.defaults(), tokenCounter);
+ * List<Chunk> chunks = chunker.chunk(DocumentParsers.create().parse(path));
+ * }
+ *
  * <p>Guarantees, for every document:
  *
  * <ul>

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDDocumentInformation;
@@ -32,6 +34,11 @@ import org.apache.pdfbox.text.PDFTextStripper;
 final class PdfParser {
   static final int MAX_FIRST_LINE_TITLE = 120;
 
+  private static final Pattern OFFICE_TITLE =
+      Pattern.compile(
+          "Microsoft (?:Word|PowerPoint|Excel) - (.+?)(?:\\.(?:docx?|pptx?|xlsx?|rtf))?",
+          Pattern.CASE_INSENSITIVE);
+
   private PdfParser() {}
 
   static ParsedDocument parse(byte[] bytes, String source) {
@@ -49,7 +56,7 @@ final class PdfParser {
       Map<String, String> metadata = new HashMap<>();
       metadata.put("pages", Integer.toString(pdf.getNumberOfPages()));
       PDDocumentInformation info = pdf.getDocumentInformation();
-      String title = info.getTitle() == null ? "" : oneLine(info.getTitle());
+      String title = info.getTitle() == null ? "" : cleanTitle(oneLine(info.getTitle()));
       if (info.getAuthor() != null && !Text.isBlank(info.getAuthor())) {
         metadata.put("author", oneLine(info.getAuthor()));
       }
@@ -117,6 +124,18 @@ final class PdfParser {
       sb.append(line);
     }
     return sb.toString();
+  }
+
+  /**
+   * Drops placeholder titles that authoring tools write ("Untitled", "Microsoft Word - x.docx"
+   * becomes "x").
+   */
+  static String cleanTitle(String title) {
+    Matcher office = OFFICE_TITLE.matcher(title);
+    if (office.matches()) {
+      title = office.group(1).strip();
+    }
+    return title.equalsIgnoreCase("untitled") ? "" : title;
   }
 
   private static String firstLine(List<String> pages) {

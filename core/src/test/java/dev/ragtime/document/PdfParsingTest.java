@@ -140,4 +140,12 @@ class PdfParsingTest {
     byte[] bytes = pdf("Restricted", "owner-pw", "", List.of(List.of("Readable text.")));
     assertThat(parsers.parse("restricted.pdf", bytes).plainText()).isEqualTo("Readable text.");
   }
+
+  @Test
+  void placeholderTitlesFromAuthoringToolsAreCleaned() {
+    assertThat(PdfParser.cleanTitle("Microsoft Word - Quarterly Plan.docx"))
+        .isEqualTo("Quarterly Plan");
+    assertThat(PdfParser.cleanTitle("Untitled")).isEmpty();
+    assertThat(PdfParser.cleanTitle("A Real Title")).isEqualTo("A Real Title");
+  }
 }
