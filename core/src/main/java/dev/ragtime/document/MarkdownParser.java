@@ -4,8 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.commonmark.ext.gfm.tables.TableRow;
+import org.commonmark.ext.gfm.tables.TablesExtension;
 import org.commonmark.node.BulletList;
 import org.commonmark.node.Code;
 import org.commonmark.node.FencedCodeBlock;
@@ -30,11 +33,12 @@ import org.commonmark.parser.Parser;
  * blocks with emphasis, link and image syntax reduced to their text (link targets are dropped,
  * images keep their alt text) and soft line breaks unwrapped. Each list item is a paragraph that
  * starts with a plain marker ("- " or "3. ") so lists stay recognisable in chunk text. Fenced and
- * indented code blocks are paragraphs that keep their lines. Raw HTML blocks go through the HTML
- * walker (so {@code <script>} content is dropped); inline HTML tags are dropped, and text between
- * inline script or style tags is dropped with them. A leading YAML ({@code ---}) or TOML ({@code
- * +++}) front matter block is removed; its {@code title} becomes the document title. Otherwise the
- * title is the first level-1 heading.
+ * indented code blocks are paragraphs that keep their lines. GitHub-style tables become one
+ * paragraph per row, cells separated by " | ". Raw HTML blocks go through the HTML walker (so
+ * {@code <script>} content is dropped); inline HTML tags are dropped, and text between inline
+ * script or style tags is dropped with them. A leading YAML ({@code ---}) or TOML ({@code +++})
+ * front matter block is removed; its {@code title} becomes the document title. Otherwise the title
+ * is the first level-1 heading.
  *
  * <p>Thread-safe: the commonmark parser is immutable.
  */
@@ -44,7 +48,8 @@ final class MarkdownParser {
   private static final Pattern TOML_TITLE =
       Pattern.compile("^title\\s*=\\s*(.*)$", Pattern.MULTILINE);
 
-  private final Parser parser = Parser.builder().build();
+  private final Parser parser =
+      Parser.builder().extensions(List.of(TablesExtension.create())).build();
 
   ParsedDocument parse(byte[] bytes, String source) {
     Text.Decoded decoded = Text.decode(bytes, source);
@@ -129,10 +134,25 @@ final class MarkdownParser {
         case FencedCodeBlock code -> addCode(code.getLiteral(), out);
         case IndentedCodeBlock code -> addCode(code.getLiteral(), out);
         case HtmlBlock html -> out.addAll(HtmlParser.fragmentBlocks(html.getLiteral()));
+        case TableRow row -> addRow(row, out);
         case ThematicBreak ignored -> {}
         case LinkReferenceDefinition ignored -> {}
         default -> blocks(n, out); // document, lists, list items, block quotes, custom blocks
       }
+    }
+  }
+
+  /** A table row is one paragraph, cells separated by " | " as for HTML tables. */
+  private static void addRow(TableRow row, List<Block> out) {
+    var cells = new StringJoiner(" | ");
+    boolean any = false;
+    for (Node cell = row.getFirstChild(); cell != null; cell = cell.getNext()) {
+      String text = Text.normalizeLines(inlineText(cell)).replace('\n', ' ');
+      any |= !text.isEmpty();
+      cells.add(text);
+    }
+    if (any) {
+      out.add(Block.paragraph(Text.normalizeLines(cells.toString())));
     }
   }
 

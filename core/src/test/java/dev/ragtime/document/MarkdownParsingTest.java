@@ -152,4 +152,20 @@ class MarkdownParsingTest {
     assertThat(doc.blocks())
         .containsExactly(Block.paragraph("quoted text"), Block.paragraph("after"));
   }
+
+  @Test
+  void tableRowsBecomeParagraphsWithCellsSeparated() {
+    ParsedDocument doc =
+        md(
+            """
+            | Name | **Age** |
+            |------|--------:|
+            | Ada  | 36      |
+            |      |         |
+            | Alan |         |
+            """);
+    assertThat(doc.blocks())
+        .containsExactly(
+            Block.paragraph("Name | Age"), Block.paragraph("Ada | 36"), Block.paragraph("Alan |"));
+  }
 }
