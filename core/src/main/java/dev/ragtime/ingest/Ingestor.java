@@ -1,0 +1,372 @@
+package dev.ragtime.ingest;
+
+import dev.ragtime.chunk.Chunk;
+import dev.ragtime.chunk.Chunker;
+import dev.ragtime.document.ParsedDocument;
+import dev.ragtime.embed.EmbeddingModel;
+import dev.ragtime.index.DocumentWrite;
+import dev.ragtime.index.Index;
+import dev.ragtime.index.IndexedChunk;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ingests documents into one collection: hash, skip if unchanged, parse, chunk, embed, write.
+ *
+ * <p>Design. Each document runs as one task on the executor the caller supplies (virtual threads in
+ * production); a semaphore bounds how many are in flight, so memory stays flat however large the
+ * source. Every stage inside a task is plain blocking code. Embedding calls from concurrent tasks
+ * are coalesced into provider batches by the embedding pipeline behind {@link EmbeddingModel}, so
+ * the ingestor does not batch by itself. Finished documents go through a bounded queue to a single
+ * writer task, which groups them into one atomic, durable index commit per group ({@link
+ * IngestConfig#commitDocuments()} documents or {@link IngestConfig#commitInterval()}, whichever
+ * comes first). A document counts as done only after its commit returned, so what a run reports as
+ * done survives a crash.
+ *
+ * <p>Failure handling. A document that cannot be read, parsed, chunked or embedded is reported with
+ * its reason and never stops the others; the index keeps its previous version, and because its
+ * content hash was not recorded, the next run tries it again. A failing index write is fatal for
+ * the run (the disk or index is broken) and surfaces as an exception after in-flight work stops.
+ *
+ * <p>Thread-safe: one instance may run several ingests, though runs into the same index should not
+ * overlap.
+ */
+public final class Ingestor {
+  private static final Logger log = LoggerFactory.getLogger(Ingestor.class);
+
+  /** Version of the chunk-text and embed-text format; part of every content hash. */
+  static final String FORMAT_VERSION = "ingest-v1";
+
+  private final Index index;
+  private final Supplier<EmbeddingModel> model;
+  private final Chunker chunker;
+  private final IngestConfig config;
+  private final Executor executor;
+
+  private Ingestor(
+      Index index,
+      Supplier<EmbeddingModel> model,
+      Chunker chunker,
+      IngestConfig config,
+      Executor executor) {
+    this.index = Objects.requireNonNull(index, "index");
+    this.model = Objects.requireNonNull(model, "model");
+    this.chunker = Objects.requireNonNull(chunker, "chunker");
+    this.config = Objects.requireNonNull(config, "config");
+    this.executor = Objects.requireNonNull(executor, "executor");
+  }
+
+  /**
+   * Creates an ingestor.
+   *
+   * @param model supplies the embedding model when the first document needs embedding (so a re-run
+   *     where nothing changed never loads it)
+   * @param executor runs one task per document plus the writer; virtual threads recommended
+   */
+  public static Ingestor create(
+      Index index,
+      Supplier<EmbeddingModel> model,
+      Chunker chunker,
+      IngestConfig config,
+      Executor executor) {
+    return new Ingestor(index, model, chunker, config, executor);
+  }
+
+  /** The fingerprint mixed into every content hash: a changed chunker invalidates old chunks. */
+  String fingerprint() {
+    return FORMAT_VERSION + "|" + chunker.fingerprint() + "|" + index.model().id();
+  }
+
+  /**
+   * Ingests the sources.
+   *
+   * @param sources documents to ingest, iterated once on the calling thread
+   * @param expectedTotal how many documents {@code sources} will yield, or -1 if unknown
+   * @param pre problems found before ingestion (e.g. unreadable directories, unsupported files)
+   * @param prune delete every document of the collection that {@code sources} did not yield
+   * @param progress live counters for a progress display
+   * @throws IndexWriteException when the index cannot be written
+   */
+  public IngestReport ingest(
+      Iterator<SourceDocument> sources,
+      long expectedTotal,
+      SourceScan pre,
+      boolean prune,
+      IngestProgress progress) {
+    long start = System.nanoTime();
+    progress.total(expectedTotal);
+    var run = new Run(progress);
+    var writer = CompletableFuture.runAsync(run::writeLoop, executor);
+    var seen = new HashSet<String>();
+    var permits = new Semaphore(config.documentsInFlight());
+    var tasks = new ArrayList<CompletableFuture<Void>>();
+    String fingerprint = fingerprint();
+    try {
+      while (sources.hasNext() && !run.fatal()) {
+        SourceDocument doc = sources.next();
+        if (!seen.add(doc.id())) {
+          run.fail(doc.path(), "duplicate document id '" + doc.id() + "' in this run; skipped");
+          continue;
+        }
+        permits.acquire();
+        tasks.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  try {
+                    run.process(doc, fingerprint);
+                  } finally {
+                    permits.release();
+                  }
+                },
+                executor));
+        if (tasks.size() > 4 * config.documentsInFlight()) {
+          tasks.removeIf(CompletableFuture::isDone);
+        }
+      }
+      CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).join();
+      run.finishWriting();
+      writer.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      run.abort();
+      throw new IngestInterruptedException("ingestion interrupted", e);
+    } catch (ExecutionException e) {
+      throw unwrap(e);
+    }
+    run.rethrowFatal();
+    long pruned = 0;
+    if (prune && !run.fatal()) {
+      var gone = new HashSet<>(index.documentIds());
+      gone.removeAll(seen);
+      // Documents that failed this run were seen; only vanished ones go.
+      pruned = index.delete(gone).size();
+    }
+    var failures = new ArrayList<>(pre.failures());
+    failures.addAll(run.failures);
+    return new IngestReport(
+        seen.size() + pre.failures().size(),
+        progress.chunks(),
+        progress.embedded(),
+        progress.unchanged(),
+        progress.failed() + pre.failures().size(),
+        failures,
+        pre.skipped(),
+        pruned,
+        Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  private static RuntimeException unwrap(ExecutionException e) {
+    Throwable c = e.getCause();
+    if (c instanceof RuntimeException r) {
+      return r;
+    }
+    if (c instanceof Error err) {
+      throw err;
+    }
+    return new IndexWriteException("ingestion failed: " + c, c);
+  }
+
+  /** Builds the text that is embedded for a chunk: its context (title, heading path) and body. */
+  static String embedText(String title, Chunk chunk) {
+    String context = chunk.heading().isBlank() ? title : chunk.heading();
+    if (!context.isBlank()
+        && !title.isBlank()
+        && !context.equals(title)
+        && !context.startsWith(title)) {
+      context = title + " › " + context;
+    }
+    if (context.isBlank() || chunk.text().startsWith(lastSegment(context))) {
+      return chunk.text();
+    }
+    return context + "\n" + chunk.text();
+  }
+
+  private static String lastSegment(String headingPath) {
+    int i = headingPath.lastIndexOf(" › ");
+    return i < 0 ? headingPath : headingPath.substring(i + 3);
+  }
+
+  /** State of one run. */
+  private final class Run {
+    private final IngestProgress progress;
+    private final BlockingQueue<Pending> queue =
+        new ArrayBlockingQueue<>(Math.max(16, config.documentsInFlight()));
+    private final List<IngestReport.Failure> failures =
+        Collections.synchronizedList(new ArrayList<>());
+    private volatile Throwable fatal;
+    private volatile boolean closing;
+
+    Run(IngestProgress progress) {
+      this.progress = progress;
+    }
+
+    boolean fatal() {
+      return fatal != null;
+    }
+
+    void fail(String path, String reason) {
+      failures.add(new IngestReport.Failure(path, reason));
+      progress.failedDocument();
+      log.debug("failed {}: {}", path, reason);
+    }
+
+    void process(SourceDocument doc, String fingerprint) {
+      if (fatal()) {
+        return;
+      }
+      try {
+        String hash = doc.contentHash(fingerprint);
+        if (index.contentHash(doc.id()).filter(hash::equals).isPresent()) {
+          progress.unchangedDocument();
+          return;
+        }
+        ParsedDocument parsed = doc.parse();
+        List<Chunk> chunks = chunker.chunk(parsed);
+        if (chunks.isEmpty()) {
+          fail(doc.path(), "empty document: no text to index");
+          return;
+        }
+        var texts = new ArrayList<String>(chunks.size());
+        for (Chunk c : chunks) {
+          texts.add(embedText(parsed.title(), c));
+        }
+        List<float[]> vectors = model.get().embed(texts);
+        if (vectors.size() != chunks.size()) {
+          throw new IllegalStateException(
+              "embedding model returned " + vectors.size() + " vectors for " + chunks.size());
+        }
+        progress.embeddedChunks(chunks.size());
+        var indexed = new ArrayList<IndexedChunk>(chunks.size());
+        for (int i = 0; i < chunks.size(); i++) {
+          Chunk c = chunks.get(i);
+          Map<String, String> meta = new HashMap<>(parsed.metadata());
+          meta.put("source", doc.path());
+          meta.put("title", parsed.title());
+          meta.put("heading", c.heading());
+          meta.put("position", Integer.toString(c.position()));
+          indexed.add(
+              new IndexedChunk(
+                  doc.id() + "#" + c.position(), c.position(), c.text(), vectors.get(i), meta));
+        }
+        queue.put(new Pending(new DocumentWrite(doc.id(), hash, indexed)));
+      } catch (SourceException e) {
+        fail(doc.path(), e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail(doc.path(), "interrupted before it was written");
+      } catch (RuntimeException e) {
+        fail(doc.path(), describe(e));
+      }
+    }
+
+    void writeLoop() {
+      var batch = new ArrayList<Pending>();
+      long nanos = config.commitInterval().toNanos();
+      try {
+        while (true) {
+          Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+          if (first == null) {
+            if (closing && queue.isEmpty()) {
+              return;
+            }
+            continue;
+          }
+          batch.add(first);
+          long deadline = System.nanoTime() + nanos;
+          while (batch.size() < config.commitDocuments()) {
+            long left = deadline - System.nanoTime();
+            Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+            if (next == null) {
+              break;
+            }
+            batch.add(next);
+          }
+          commit(batch);
+          batch.clear();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        for (Pending p : batch) {
+          fail(p.write().docId(), "interrupted before it was written");
+        }
+      } catch (RuntimeException e) {
+        fatal = e;
+        for (Pending p : batch) {
+          fail(p.write().docId(), "index write failed: " + describe(e));
+        }
+        Pending p;
+        while ((p = queue.poll()) != null) {
+          fail(p.write().docId(), "index write failed: " + describe(e));
+        }
+      }
+    }
+
+    private void commit(List<Pending> batch) {
+      var writes = new ArrayList<DocumentWrite>(batch.size());
+      for (Pending p : batch) {
+        writes.add(p.write());
+      }
+      index.write(writes);
+      for (DocumentWrite w : writes) {
+        progress.written(w.chunks().size());
+      }
+    }
+
+    void finishWriting() {
+      closing = true;
+    }
+
+    void abort() {
+      closing = true;
+    }
+
+    void rethrowFatal() {
+      Throwable f = fatal;
+      if (f != null) {
+        throw new IndexWriteException("writing the index failed: " + describe(f), f);
+      }
+    }
+  }
+
+  static String describe(Throwable e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  }
+
+  private record Pending(DocumentWrite write) {}
+
+  /** Unchecked wrapper for a failed index write. */
+  public static final class IndexWriteException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    IndexWriteException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** The ingesting thread was interrupted; documents not yet committed are not in the index. */
+  public static final class IngestInterruptedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    IngestInterruptedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}
