@@ -54,6 +54,8 @@ public final class Ingestor {
   /** Version of the chunk-text and embed-text format; part of every content hash. */
   static final String FORMAT_VERSION = "ingest-v1";
 
+  private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
   private final Index index;
   private final Supplier<EmbeddingModel> model;
   private final Chunker chunker;
@@ -281,7 +283,7 @@ public final class Ingestor {
       long nanos = config.commitInterval().toNanos();
       try {
         while (true) {
-          Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+          Pending first = queue.poll(SLICE_NANOS, TimeUnit.NANOSECONDS);
           if (first == null) {
             if (closing && queue.isEmpty()) {
               return;
@@ -292,11 +294,14 @@ public final class Ingestor {
           long deadline = System.nanoTime() + nanos;
           while (batch.size() < config.commitDocuments()) {
             long left = deadline - System.nanoTime();
-            Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
-            if (next == null) {
+            // Wait in short slices so the last group commits as soon as every producer is done.
+            Pending next =
+                left > 0 ? queue.poll(Math.min(left, SLICE_NANOS), TimeUnit.NANOSECONDS) : null;
+            if (next != null) {
+              batch.add(next);
+            } else if (left <= 0 || (closing && queue.isEmpty())) {
               break;
             }
-            batch.add(next);
           }
           commit(batch);
           batch.clear();
