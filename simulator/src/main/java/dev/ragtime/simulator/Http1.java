@@ -1,5 +1,6 @@
 package dev.ragtime.simulator;
 
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -196,7 +197,7 @@ final class Http1 {
     }
 
     private byte[] readChunked(int maxBodyBytes) throws IOException, ProtocolException {
-      java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
       while (true) {
         String sizeLine = readLine(false).orElseThrow(() -> new EOFException("EOF in chunk size"));
         int semicolon = sizeLine.indexOf(';');

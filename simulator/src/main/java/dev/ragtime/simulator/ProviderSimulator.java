@@ -223,9 +223,14 @@ public final class ProviderSimulator implements AutoCloseable {
     return provider.faults();
   }
 
-  /** Connection threads alive now (for leak checks). */
+  /** Connections being served now (for leak checks). */
   int liveConnections() {
     return connections.size();
+  }
+
+  /** Whether any thread of this simulator is still running (for leak checks). */
+  boolean threadsAlive() {
+    return acceptor.isAlive() || !connectionThreads.isTerminated();
   }
 
   /**
