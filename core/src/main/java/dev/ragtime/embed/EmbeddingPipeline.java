@@ -25,7 +25,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -430,18 +432,26 @@ public final class EmbeddingPipeline implements EmbeddingModel {
       throw new EmbeddingCancelledException("interrupted while waiting for embeddings", e);
     } catch (ExecutionException e) {
       abandon(waits.values());
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(cause);
+      throw unwrap(e.getCause());
     }
     for (Map.Entry<String, PendingText> e : waits.entrySet()) {
-      vectors.put(e.getKey(), e.getValue().result.join());
+      try {
+        vectors.put(e.getKey(), e.getValue().result.join());
+      } catch (CompletionException | CancellationException ex) {
+        abandon(waits.values());
+        throw unwrap(ex instanceof CompletionException ? ex.getCause() : ex);
+      }
     }
+  }
+
+  private static RuntimeException unwrap(Throwable cause) {
+    if (cause instanceof RuntimeException re) {
+      return re;
+    }
+    if (cause instanceof Error err) {
+      throw err;
+    }
+    return new IllegalStateException(cause);
   }
 
   /** The caller stops waiting: texts nobody else waits for and not yet sent are dropped. */
@@ -507,6 +517,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
       if (info == null) {
         info = new ModelInfo(modelId, dim, config.maxInputTokens());
       }
+      metrics.embedded(batch.size(), tokens); // before callers can observe the vectors
       for (int i = 0; i < batch.size(); i++) {
         PendingText p = batch.get(i);
         float[] v = unit(vectors.get(i));
@@ -520,20 +531,17 @@ public final class EmbeddingPipeline implements EmbeddingModel {
         p.result.complete(v);
         inFlight.remove(p.key, p);
       }
-      metrics.embedded(batch.size(), tokens);
     }
 
     @Override
     public void fail(List<PendingText> batch, RuntimeException cause) {
-      int failed = 0;
-      for (PendingText p : batch) {
-        if (p.result.completeExceptionally(cause)) {
-          failed++;
-        }
-        inFlight.remove(p.key, p);
+      List<PendingText> open = batch.stream().filter(p -> !p.result.isDone()).toList();
+      if (!open.isEmpty()) {
+        metrics.failed(open.size(), cause.getClass()); // before callers can observe the failure
       }
-      if (failed > 0) {
-        metrics.failed(failed, cause.getClass());
+      for (PendingText p : batch) {
+        p.result.completeExceptionally(cause);
+        inFlight.remove(p.key, p);
       }
     }
   }
@@ -558,7 +566,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   private void dispatchLoop() {
     dispatcherThread = Thread.currentThread();
     try {
-      while (true) {
+      while (batcher.awaitNonEmpty()) {
         AdaptiveLimiter.Permit permit = limiter.acquire();
         List<PendingText> batch;
         try {
@@ -567,9 +575,9 @@ public final class EmbeddingPipeline implements EmbeddingModel {
           permit.ignore();
           return;
         }
-        if (batch.isEmpty()) {
+        if (batch.isEmpty()) { // everything queued was cancelled meanwhile
           permit.ignore();
-          return;
+          continue;
         }
         long now = System.nanoTime();
         for (PendingText p : batch) {

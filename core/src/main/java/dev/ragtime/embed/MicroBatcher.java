@@ -66,23 +66,38 @@ final class MicroBatcher {
   }
 
   /**
-   * Takes the next batch: blocks until a text is queued, then until the batch is full or {@code
-   * maxWait} has passed since the oldest text was queued. Returns an empty list once shut down and
-   * drained.
+   * Blocks until a text is queued. Returns false once shut down and drained. The dispatcher calls
+   * this before it takes a concurrency permit, so no permit is held while the pipeline is idle.
    */
-  List<PendingText> take(int maxInputs, int maxTokens, Duration maxWait)
-      throws InterruptedException {
+  boolean awaitNonEmpty() throws InterruptedException {
     lock.lockInterruptibly();
     try {
       while (true) {
         dropCancelledHead();
         if (!queue.isEmpty()) {
-          break;
+          return true;
         }
         if (shutdown) {
-          return List.of();
+          return false;
         }
         notEmpty.await();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Takes the next batch: waits until the batch is full or {@code maxWait} has passed since the
+   * oldest queued text arrived. Returns an empty list at once if nothing is queued.
+   */
+  List<PendingText> take(int maxInputs, int maxTokens, Duration maxWait)
+      throws InterruptedException {
+    lock.lockInterruptibly();
+    try {
+      dropCancelledHead();
+      if (queue.isEmpty()) {
+        return List.of();
       }
       long deadline = queue.peekFirst().enqueuedNanos + maxWait.toNanos();
       while (!shutdown && queue.size() < maxInputs && queuedTokens < maxTokens) {

@@ -97,7 +97,9 @@ class MicroBatcherTest {
       assertThat(batcher.take(1, 10, Duration.ZERO)).hasSize(1);
       producer.get(5, TimeUnit.SECONDS);
       batcher.shutdown();
+      assertThat(batcher.awaitNonEmpty()).isTrue();
       assertThat(batcher.take(10, 10, Duration.ZERO)).hasSize(2);
+      assertThat(batcher.awaitNonEmpty()).isFalse();
       assertThat(batcher.take(10, 10, Duration.ZERO)).isEmpty();
     }
   }
