@@ -794,7 +794,10 @@ public final class EmbeddingPipeline implements EmbeddingModel {
       return this;
     }
 
-    /** Jitter source; defaults to a {@link java.util.SplittableRandom}. */
+    /**
+     * Jitter source (used under a lock, so any implementation will do); defaults to a {@link
+     * java.util.SplittableRandom}.
+     */
     public Builder random(RandomGenerator random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;

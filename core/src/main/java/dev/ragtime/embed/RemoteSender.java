@@ -101,6 +101,7 @@ final class RemoteSender implements BatchSender {
     EmbeddingException last = null;
     while (true) {
       Optional<EndpointGroup.Member> member = Optional.empty();
+      boolean breakerResolved = false;
       try {
         if (permit == null) {
           permit = limiter.acquire();
@@ -127,6 +128,7 @@ final class RemoteSender implements BatchSender {
         metrics.batch(items.size(), tokens);
         ProviderResponse response = m.client().embed(texts);
         m.breaker().onSuccess(response.latency().toNanos(), TimeUnit.NANOSECONDS);
+        breakerResolved = true;
         permit.success(response.latency());
         permit = null;
         metrics.request(m.label(), "success", response.latency());
@@ -191,7 +193,9 @@ final class RemoteSender implements BatchSender {
         }
         return;
       } catch (MalformedResponseException e) {
-        member.ifPresent(m -> m.breaker().releasePermission());
+        if (!breakerResolved) {
+          member.ifPresent(m -> m.breaker().releasePermission());
+        }
         resolve(permit, false);
         permit = null;
         metrics.request(label(member), "malformed", Duration.ZERO);
@@ -212,7 +216,10 @@ final class RemoteSender implements BatchSender {
                 last));
         return;
       }
-      Duration wait = backoff.delay(failures, retryAfter(last), random);
+      Duration wait;
+      synchronized (random) { // RandomGenerator implementations are rarely thread-safe
+        wait = backoff.delay(failures, retryAfter(last), random);
+      }
       if (clock.instant().plus(wait).isAfter(deadline)) {
         sink.fail(
             items,
