@@ -283,8 +283,8 @@ public final class SimulatorCounters {
         responsesAborted(),
         inputsEmbedded(),
         tokensEmbedded(),
-        Map.copyOf(throttledByReason),
-        Map.copyOf(faultsByKind),
+        throttledByReason,
+        faultsByKind,
         concurrentRequests(),
         peakConcurrentRequests(),
         distinctTextsEmbedded());
@@ -315,8 +315,14 @@ public final class SimulatorCounters {
 
     public Snapshot {
       responsesByStatus = Collections.unmodifiableMap(new TreeMap<>(responsesByStatus));
-      throttled = Map.copyOf(throttled);
-      faultsInjected = Map.copyOf(faultsInjected);
+      throttled = enumCopy(Throttle.class, throttled);
+      faultsInjected = enumCopy(Fault.class, faultsInjected);
     }
+  }
+
+  private static <K extends Enum<K>> Map<K, Long> enumCopy(Class<K> type, Map<K, Long> source) {
+    Map<K, Long> copy = new EnumMap<>(type);
+    copy.putAll(source);
+    return Collections.unmodifiableMap(copy);
   }
 }
