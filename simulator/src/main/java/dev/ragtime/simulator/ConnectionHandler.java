@@ -92,6 +92,11 @@ final class ConnectionHandler implements Runnable {
     }
   }
 
+  private void count(SimulatedProvider.Reply reply, int sign) {
+    counters.onResponse(
+        reply.status(), reply.embedded(), reply.tokens(), config.trackTexts(), sign);
+  }
+
   /** Handles one request; false when the connection must not be used again. */
   private boolean exchange(Http1.Request request, Http1.Reader reader, OutputStream out)
       throws IOException {
@@ -105,21 +110,18 @@ final class ConnectionHandler implements Runnable {
       switch (outcome) {
         case SimulatedProvider.Reply reply -> {
           boolean close = !request.keepAlive();
+          if (counted) {
+            count(reply, +1);
+          }
           try {
             Http1.writeResponse(
                 out, reply.status(), reply.contentType(), reply.headers(), reply.body(), close);
           } catch (IOException e) {
             if (counted) {
+              count(reply, -1);
               counters.onResponseAborted();
             }
             throw e;
-          }
-          if (counted) {
-            counters.onResponseWritten(reply.status());
-            if (reply.status() == 200 && !reply.embedded().isEmpty()) {
-              counters.onEmbedded(
-                  reply.embedded(), reply.embedded().size(), reply.tokens(), config.trackTexts());
-            }
           }
           return !close;
         }

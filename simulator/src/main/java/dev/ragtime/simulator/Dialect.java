@@ -1,10 +1,8 @@
 package dev.ragtime.simulator;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -65,30 +63,23 @@ enum Dialect {
     }
 
     @Override
-    void writeSuccess(JsonGenerator out, EmbedRequest request, List<float[]> vectors, long tokens)
-        throws IOException {
-      out.writeStartObject();
-      out.writeStringField("object", "list");
-      out.writeArrayFieldStart("data");
+    void writeSuccess(JsonOut out, EmbedRequest request, List<float[]> vectors, long tokens) {
+      out.raw("{\"object\":\"list\",\"data\":[");
       for (int i = 0; i < vectors.size(); i++) {
-        out.writeStartObject();
-        out.writeStringField("object", "embedding");
-        out.writeNumberField("index", i);
-        if (request.base64()) {
-          out.writeStringField("embedding", SimulatedEmbeddings.toBase64(vectors.get(i)));
-        } else {
-          out.writeFieldName("embedding");
-          writeVector(out, vectors.get(i));
+        if (i > 0) {
+          out.raw(',');
         }
-        out.writeEndObject();
+        out.raw("{\"object\":\"embedding\",\"index\":").number(i).raw(",\"embedding\":");
+        if (request.base64()) {
+          out.base64Vector(vectors.get(i));
+        } else {
+          out.vector(vectors.get(i));
+        }
+        out.raw('}');
       }
-      out.writeEndArray();
-      out.writeStringField("model", request.model());
-      out.writeObjectFieldStart("usage");
-      out.writeNumberField("prompt_tokens", tokens);
-      out.writeNumberField("total_tokens", tokens);
-      out.writeEndObject();
-      out.writeEndObject();
+      out.raw("],\"model\":").string(request.model());
+      out.raw(",\"usage\":{\"prompt_tokens\":").number(tokens);
+      out.raw(",\"total_tokens\":").number(tokens).raw("}}");
     }
 
     @Override
@@ -111,19 +102,16 @@ enum Dialect {
     }
 
     @Override
-    void writeSuccess(JsonGenerator out, EmbedRequest request, List<float[]> vectors, long tokens)
-        throws IOException {
-      out.writeStartObject();
-      out.writeStringField("model", request.model());
-      out.writeArrayFieldStart("embeddings");
-      for (float[] vector : vectors) {
-        writeVector(out, vector);
+    void writeSuccess(JsonOut out, EmbedRequest request, List<float[]> vectors, long tokens) {
+      out.raw("{\"model\":").string(request.model()).raw(",\"embeddings\":[");
+      for (int i = 0; i < vectors.size(); i++) {
+        if (i > 0) {
+          out.raw(',');
+        }
+        out.vector(vectors.get(i));
       }
-      out.writeEndArray();
-      out.writeNumberField("total_duration", 0);
-      out.writeNumberField("load_duration", 0);
-      out.writeNumberField("prompt_eval_count", tokens);
-      out.writeEndObject();
+      out.raw("],\"total_duration\":0,\"load_duration\":0,\"prompt_eval_count\":");
+      out.number(tokens).raw('}');
     }
 
     @Override
@@ -139,13 +127,15 @@ enum Dialect {
     }
 
     @Override
-    void writeSuccess(JsonGenerator out, EmbedRequest request, List<float[]> vectors, long tokens)
-        throws IOException {
-      out.writeStartArray();
-      for (float[] vector : vectors) {
-        writeVector(out, vector);
+    void writeSuccess(JsonOut out, EmbedRequest request, List<float[]> vectors, long tokens) {
+      out.raw('[');
+      for (int i = 0; i < vectors.size(); i++) {
+        if (i > 0) {
+          out.raw(',');
+        }
+        out.vector(vectors.get(i));
       }
-      out.writeEndArray();
+      out.raw(']');
     }
 
     @Override
@@ -186,9 +176,7 @@ enum Dialect {
 
   abstract EmbedRequest parse(JsonNode root, SimulatorConfig config) throws ApiError;
 
-  abstract void writeSuccess(
-      JsonGenerator out, EmbedRequest request, List<float[]> vectors, long tokens)
-      throws IOException;
+  abstract void writeSuccess(JsonOut out, EmbedRequest request, List<float[]> vectors, long tokens);
 
   abstract ObjectNode errorBody(ObjectMapper json, ApiError error);
 
@@ -196,15 +184,11 @@ enum Dialect {
     return kind.status;
   }
 
-  byte[] success(ObjectMapper json, EmbedRequest request, List<float[]> vectors, long tokens) {
-    int estimate = 64 + vectors.size() * (request.dimensions() * (request.base64() ? 6 : 12) + 48);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(estimate);
-    try (JsonGenerator out = json.getFactory().createGenerator(bytes)) {
-      writeSuccess(out, request, vectors, tokens);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot happen: writing to memory", e);
-    }
-    return bytes.toByteArray();
+  byte[] success(EmbedRequest request, List<float[]> vectors, long tokens) {
+    int perVector = request.base64() ? request.dimensions() * 6 : request.dimensions() * 14;
+    JsonOut out = new JsonOut(128 + request.model().length() + vectors.size() * (perVector + 48));
+    writeSuccess(out, request, vectors, tokens);
+    return out.toByteArray();
   }
 
   byte[] error(ObjectMapper json, ApiError error) {
@@ -218,14 +202,6 @@ enum Dialect {
   /** The body of a simulated 502, HTML as a reverse proxy sends it (the same for every dialect). */
   static byte[] badGatewayHtml() {
     return BAD_GATEWAY_HTML.clone();
-  }
-
-  private static void writeVector(JsonGenerator out, float[] vector) throws IOException {
-    out.writeStartArray();
-    for (float v : vector) {
-      out.writeNumber(v);
-    }
-    out.writeEndArray();
   }
 
   private static String requireModel(JsonNode root, String missingMessage) throws ApiError {

@@ -88,12 +88,16 @@ final class SimulatedEmbeddings {
    * Little-endian IEEE-754 float32 bytes, base64-encoded (RFC 4648, with padding), as OpenAI does.
    */
   static String toBase64(float[] vector) {
+    return Base64.getEncoder().encodeToString(toLittleEndianBytes(vector));
+  }
+
+  static byte[] toLittleEndianBytes(float[] vector) {
     ByteBuffer bytes =
         ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : vector) {
       bytes.putFloat(v);
     }
-    return Base64.getEncoder().encodeToString(bytes.array());
+    return bytes.array();
   }
 
   /** Inverse of {@link #toBase64}. */

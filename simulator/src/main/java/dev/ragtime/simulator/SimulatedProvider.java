@@ -323,7 +323,7 @@ final class SimulatedProvider {
     for (String text : embed.inputs()) {
       vectors.add(SimulatedEmbeddings.vector(embed.model(), text, embed.dimensions()));
     }
-    byte[] body = dialect.success(json, embed, vectors, totalTokens);
+    byte[] body = dialect.success(embed, vectors, totalTokens);
     return new Reply(200, "application/json", headers(), body, embed.inputs(), totalTokens);
   }
 

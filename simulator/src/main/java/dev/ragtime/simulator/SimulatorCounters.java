@@ -3,6 +3,7 @@ package dev.ragtime.simulator;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,12 +20,16 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li><b>Requests</b> are those to the embedding endpoints and to unknown paths; {@code /health}
  *       and {@code /_sim/*} requests are not counted anywhere except in connections.
- *   <li><b>Responses</b> by status are counted only when the whole response was written to the
- *       socket (handed to the operating system without error). A response whose write failed is
- *       counted in {@link #responsesAborted()} instead.
- *   <li><b>Inputs, tokens and per-text embeddings</b> are counted only for 200 responses fully
- *       written, so "every text embedded exactly once" can be asserted from the server side: a
- *       request reset, hung or aborted before its response was written did not embed anything.
+ *   <li><b>Responses</b> by status count only responses fully written to the socket (handed to the
+ *       operating system without error). The count is taken just before the write and taken back if
+ *       the write fails (then {@link #responsesAborted()} counts it), so a client that has received
+ *       a response always finds it counted, and a response that never left the server is not
+ *       counted once its write has failed.
+ *   <li><b>Inputs, tokens and per-text embeddings</b> are counted the same way, for 200 embedding
+ *       responses only, so "every text embedded exactly once" can be asserted from the server side:
+ *       a request reset, hung or aborted before its response was written embedded nothing. (As with
+ *       any server, a response the operating system accepted may still be lost if the client closes
+ *       at that very moment; clients then retry and the text is counted twice.)
  *   <li><b>Throttled</b> counts each decision to answer 429, by reason; <b>faults</b> each injected
  *       fault, by kind.
  *   <li><b>Connections</b>: every TCP connection accepted, and those open now.
@@ -80,28 +85,33 @@ public final class SimulatorCounters {
     concurrentRequests.decrementAndGet();
   }
 
-  void onResponseWritten(int status) {
+  /**
+   * Counts a response about to be written ({@code sign = +1}) or takes it back when its write
+   * failed ({@code sign = -1}); a successful embedding response also counts its inputs, tokens and
+   * texts.
+   */
+  void onResponse(int status, List<String> embedded, long tokens, boolean trackTexts, int sign) {
     if (status >= 0 && status < MAX_STATUS) {
-      responsesByStatus[status].increment();
+      responsesByStatus[status].add(sign);
+    }
+    if (embedded.isEmpty()) {
+      return;
+    }
+    inputsEmbedded.add(sign * (long) embedded.size());
+    tokensEmbedded.add(sign * tokens);
+    if (trackTexts) {
+      for (String text : embedded) {
+        LongAdder count = perText.get(text);
+        if (count == null) {
+          count = perText.computeIfAbsent(text, t -> new LongAdder());
+        }
+        count.add(sign);
+      }
     }
   }
 
   void onResponseAborted() {
     responsesAborted.increment();
-  }
-
-  void onEmbedded(Iterable<String> texts, int inputs, long tokens, boolean trackTexts) {
-    inputsEmbedded.add(inputs);
-    tokensEmbedded.add(tokens);
-    if (trackTexts) {
-      for (String text : texts) {
-        LongAdder count = perText.get(text);
-        if (count == null) {
-          count = perText.computeIfAbsent(text, t -> new LongAdder());
-        }
-        count.increment();
-      }
-    }
   }
 
   void onThrottled(Throttle reason) {
@@ -208,15 +218,30 @@ public final class SimulatorCounters {
     return count == null ? 0 : count.sum();
   }
 
-  /** Distinct texts embedded at least once (0 when {@code trackTexts} is off). */
+  /**
+   * Distinct texts embedded at least once (0 when {@code trackTexts} is off). Takes time linear in
+   * that number.
+   */
   public int distinctTextsEmbedded() {
-    return perText.size();
+    int n = 0;
+    for (LongAdder count : perText.values()) {
+      if (count.sum() > 0) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** A copy of the per-text counts (empty when {@code trackTexts} is off). */
   public Map<String, Long> embeddedTextCounts() {
     Map<String, Long> out = new HashMap<>(perText.size() * 2);
-    perText.forEach((text, count) -> out.put(text, count.sum()));
+    perText.forEach(
+        (text, count) -> {
+          long n = count.sum();
+          if (n > 0) {
+            out.put(text, n);
+          }
+        });
     return out;
   }
 
@@ -258,8 +283,8 @@ public final class SimulatorCounters {
         responsesAborted(),
         inputsEmbedded(),
         tokensEmbedded(),
-        Map.copyOf(throttledByReason),
-        Map.copyOf(faultsByKind),
+        throttledByReason,
+        faultsByKind,
         concurrentRequests(),
         peakConcurrentRequests(),
         distinctTextsEmbedded());
@@ -290,8 +315,14 @@ public final class SimulatorCounters {
 
     public Snapshot {
       responsesByStatus = Collections.unmodifiableMap(new TreeMap<>(responsesByStatus));
-      throttled = Map.copyOf(throttled);
-      faultsInjected = Map.copyOf(faultsInjected);
+      throttled = enumCopy(Throttle.class, throttled);
+      faultsInjected = enumCopy(Fault.class, faultsInjected);
     }
+  }
+
+  private static <K extends Enum<K>> Map<K, Long> enumCopy(Class<K> type, Map<K, Long> source) {
+    Map<K, Long> copy = new EnumMap<>(type);
+    copy.putAll(source);
+    return Collections.unmodifiableMap(copy);
   }
 }
