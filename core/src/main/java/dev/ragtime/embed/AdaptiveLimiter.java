@@ -1,0 +1,103 @@
+package dev.ragtime.embed;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A blocking concurrency limiter whose limit adapts with {@link AimdLimit}. {@link #acquire()}
+ * blocks (interruptibly) until fewer than {@code limit} permits are out; the caller resolves each
+ * {@link Permit} exactly once with {@link Permit#success}, {@link Permit#dropped} or {@link
+ * Permit#ignore}.
+ *
+ * <p>Thread-safe. With a fixed limit (for the local model) nothing is ever dropped, so it only
+ * grows to the maximum and stays there.
+ */
+final class AdaptiveLimiter {
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition available = lock.newCondition();
+  // Guarded by lock.
+  private final AimdLimit limit;
+  private int inFlight;
+
+  AdaptiveLimiter(AimdLimit limit) {
+    this.limit = limit;
+  }
+
+  /** Waits for a permit. */
+  Permit acquire() throws InterruptedException {
+    lock.lockInterruptibly();
+    try {
+      while (inFlight >= limit.limit()) {
+        available.await();
+      }
+      inFlight++;
+      return new Permit(inFlight);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int limit() {
+    lock.lock();
+    try {
+      return limit.limit();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int inFlight() {
+    lock.lock();
+    try {
+      return inFlight;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void release(Duration rtt, int inflightAtStart, Boolean dropped) {
+    lock.lock();
+    try {
+      inFlight--;
+      if (dropped != null) {
+        limit.onSample(rtt, inflightAtStart, dropped);
+      }
+      available.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** One admitted request. Resolve it exactly once; later resolutions are ignored. */
+  final class Permit {
+    private final int inflightAtStart;
+    private final AtomicBoolean resolved = new AtomicBoolean();
+
+    private Permit(int inflightAtStart) {
+      this.inflightAtStart = inflightAtStart;
+    }
+
+    /** The request succeeded in {@code rtt}. */
+    void success(Duration rtt) {
+      if (resolved.compareAndSet(false, true)) {
+        release(rtt, inflightAtStart, false);
+      }
+    }
+
+    /** The provider pushed back (429, overload, timeout): shrink the limit. */
+    void dropped() {
+      if (resolved.compareAndSet(false, true)) {
+        release(Duration.ZERO, inflightAtStart, true);
+      }
+    }
+
+    /** The outcome says nothing about capacity (e.g. a 400): release without a sample. */
+    void ignore() {
+      if (resolved.compareAndSet(false, true)) {
+        release(Duration.ZERO, inflightAtStart, null);
+      }
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.ragtime.embed;
+
+import java.util.List;
+
+/**
+ * Turns one batch into vectors and hands them to the {@link Sink}: the remote chain (pacing,
+ * breaker, failover, retry, split) or the local model. Implementations resolve the permit they are
+ * given and never throw: every text ends delivered or failed.
+ */
+interface BatchSender {
+
+  void send(List<PendingText> batch, AdaptiveLimiter.Permit permit);
+
+  /** Where results go. */
+  interface Sink {
+    /**
+     * Completes the texts with their vectors (one per text, in order).
+     *
+     * @throws dev.ragtime.provider.MalformedResponseException if the vectors cannot be used
+     */
+    void deliver(List<PendingText> batch, List<float[]> vectors, String endpoint, int tokens);
+
+    /** Fails every text of the batch not yet completed. */
+    void fail(List<PendingText> batch, RuntimeException cause);
+  }
+}

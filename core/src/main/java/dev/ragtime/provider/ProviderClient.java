@@ -1,0 +1,203 @@
+package dev.ragtime.provider;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * Sends one embeddings request to one endpoint and turns the answer into vectors or an {@link
+ * EmbeddingException}. No retries, no pacing: those are pipeline stages. One OpenTelemetry span
+ * ({@code embeddings <model>}, kind CLIENT, GenAI semantic-convention attributes) per call.
+ *
+ * <p>Thread-safe; shares the {@link HttpClient} it is given, which its creator closes.
+ */
+public final class ProviderClient {
+  static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
+  static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("gen_ai.provider.name");
+  static final AttributeKey<String> MODEL = AttributeKey.stringKey("gen_ai.request.model");
+  static final AttributeKey<Long> INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.input_tokens");
+  static final AttributeKey<String> SERVER = AttributeKey.stringKey("server.address");
+  static final AttributeKey<Long> PORT = AttributeKey.longKey("server.port");
+  static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+  static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  static final AttributeKey<Long> BATCH_SIZE = AttributeKey.longKey("ragtime.embedding.batch.size");
+
+  private final Endpoint endpoint;
+  private final HttpClient http;
+  private final Tracer tracer;
+  private final InstantSource clock;
+  private final Consumer<RateLimitHeaders> rateLimitListener;
+
+  private ProviderClient(
+      Endpoint endpoint,
+      HttpClient http,
+      Tracer tracer,
+      InstantSource clock,
+      Consumer<RateLimitHeaders> rateLimitListener) {
+    this.endpoint = endpoint;
+    this.http = http;
+    this.tracer = tracer;
+    this.clock = clock;
+    this.rateLimitListener = rateLimitListener;
+  }
+
+  /**
+   * Creates a client for one endpoint.
+   *
+   * @param rateLimitListener told the {@code x-ratelimit-*} state of every response that carried
+   *     some, success or error, on the calling thread
+   */
+  public static ProviderClient create(
+      Endpoint endpoint,
+      HttpClient http,
+      Tracer tracer,
+      InstantSource clock,
+      Consumer<RateLimitHeaders> rateLimitListener) {
+    return new ProviderClient(
+        Objects.requireNonNull(endpoint, "endpoint"),
+        Objects.requireNonNull(http, "http"),
+        Objects.requireNonNull(tracer, "tracer"),
+        Objects.requireNonNull(clock, "clock"),
+        Objects.requireNonNull(rateLimitListener, "rateLimitListener"));
+  }
+
+  /**
+   * A pooled HTTP client for provider calls: keep-alive, HTTP/2 where the server offers it over
+   * TLS, no redirects, the given connect timeout, and the caller's executor for its asynchronous
+   * work. The caller closes it (which waits for in-flight exchanges to finish).
+   */
+  public static HttpClient newHttpClient(Duration connectTimeout, Executor executor) {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_2)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(connectTimeout)
+        .executor(executor)
+        .build();
+  }
+
+  public Endpoint endpoint() {
+    return endpoint;
+  }
+
+  /**
+   * Embeds the texts in one request.
+   *
+   * @param texts at least one text
+   * @return one vector per text, in order, as sent by the provider
+   * @throws EmbeddingException for every failure; {@link EmbeddingCancelledException} when the
+   *     calling thread is interrupted (its interrupt flag is then set)
+   */
+  public ProviderResponse embed(List<String> texts) {
+    if (texts.isEmpty()) {
+      throw new IllegalArgumentException("texts must not be empty");
+    }
+    var uri = endpoint.requestUri();
+    Span span =
+        tracer
+            .spanBuilder("embeddings " + endpoint.model())
+            .setSpanKind(SpanKind.CLIENT)
+            .setAttribute(OPERATION, "embeddings")
+            .setAttribute(SYSTEM, endpoint.protocol().name().toLowerCase(java.util.Locale.ROOT))
+            .setAttribute(MODEL, endpoint.model())
+            .setAttribute(SERVER, uri.getHost())
+            .setAttribute(PORT, (long) (uri.getPort() > 0 ? uri.getPort() : 0))
+            .setAttribute(BATCH_SIZE, (long) texts.size())
+            .startSpan();
+    Scope scope = span.makeCurrent();
+    try {
+      ProviderResponse response = send(uri, texts, span);
+      response.promptTokens().ifPresent(t -> span.setAttribute(INPUT_TOKENS, (long) t));
+      return response;
+    } catch (EmbeddingException e) {
+      span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
+      span.setAttribute(ERROR_TYPE, e.getClass().getSimpleName());
+      throw e;
+    } finally {
+      scope.close();
+      span.end();
+    }
+  }
+
+  private ProviderResponse send(java.net.URI uri, List<String> texts, Span span) {
+    var builder =
+        HttpRequest.newBuilder(uri)
+            .timeout(endpoint.timeout())
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(ProviderCodec.encode(endpoint, texts)));
+    if ("http".equalsIgnoreCase(uri.getScheme())) {
+      // No h2c upgrade dance on cleartext: plain HTTP/1.1 keep-alive.
+      builder.version(HttpClient.Version.HTTP_1_1);
+    }
+    endpoint.apiKey().ifPresent(k -> builder.header("Authorization", "Bearer " + k.reveal()));
+    long start = System.nanoTime();
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw ErrorMapper.fromIoException(e, endpoint, texts.size());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EmbeddingCancelledException("interrupted while waiting for " + endpoint.label(), e);
+    }
+    Duration latency = Duration.ofNanos(System.nanoTime() - start);
+    span.setAttribute(STATUS, (long) response.statusCode());
+    RateLimitHeaders limits = RateLimitHeaders.parse(response.headers());
+    if (limits.present()) {
+      rateLimitListener.accept(limits);
+    }
+    int status = response.statusCode();
+    if (status < 200 || status > 299) {
+      throw ErrorMapper.fromResponse(
+          status, response.headers(), response.body(), endpoint, texts.size(), clock);
+    }
+    ProviderCodec.Decoded decoded;
+    try {
+      decoded = ProviderCodec.decode(endpoint.protocol(), response.body());
+    } catch (IOException | RuntimeException e) {
+      throw new MalformedResponseException(
+          "unreadable embeddings response from "
+              + endpoint.label()
+              + " (model "
+              + endpoint.model()
+              + "): "
+              + e.getMessage(),
+          endpoint.label(),
+          e);
+    }
+    if (decoded.vectors().size() != texts.size()) {
+      throw new MalformedResponseException(
+          endpoint.label()
+              + " returned "
+              + decoded.vectors().size()
+              + " vectors for "
+              + texts.size()
+              + " inputs",
+          endpoint.label(),
+          null);
+    }
+    int dim = decoded.vectors().getFirst().length;
+    for (float[] v : decoded.vectors()) {
+      if (v.length != dim || dim == 0) {
+        throw new MalformedResponseException(
+            endpoint.label() + " returned vectors of different lengths in one response",
+            endpoint.label(),
+            null);
+      }
+    }
+    return new ProviderResponse(decoded.vectors(), decoded.promptTokens(), limits, latency);
+  }
+}

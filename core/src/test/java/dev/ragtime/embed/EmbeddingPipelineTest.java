@@ -1,0 +1,253 @@
+package dev.ragtime.embed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ragtime.provider.DeadlineExceededException;
+import dev.ragtime.provider.ProviderRejectedException;
+import dev.ragtime.provider.Secret;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Pipeline behaviour against scripted in-process servers and a fake local model. */
+class EmbeddingPipelineTest {
+  private final ExecutorService executor =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("embed-test-", 0).factory());
+
+  @AfterEach
+  void closeExecutor() {
+    executor.close();
+  }
+
+  private EmbeddingConfig.Builder openAi(ScriptedProvider server) {
+    return EmbeddingConfig.builder()
+        .provider(EmbeddingConfig.Provider.OPENAI)
+        .baseUrl(server.baseUri())
+        .model("m")
+        .maxWait(Duration.ofMillis(1));
+  }
+
+  @Test
+  void retryAfterIsHonouredWithoutRealSleeping() throws Exception {
+    try (var server =
+        new ScriptedProvider(
+            (n, inputs) ->
+                n == 1
+                    ? ScriptedProvider.error(429, "slow down", Map.of("Retry-After", "7"))
+                    : ScriptedProvider.ok(inputs))) {
+      var clock = new FakeClock();
+      var sleeper = new RecordingSleeper(clock);
+      long start = System.nanoTime();
+      try (var pipeline =
+          EmbeddingPipeline.builder(openAi(server).build())
+              .executor(executor)
+              .clock(clock)
+              .sleeper(sleeper)
+              .build()) {
+        List<float[]> v = pipeline.embed(List.of("hello"));
+        assertThat(v.getFirst()).containsExactly(ScriptedProvider.vectorFor("hello"));
+        assertThat(sleeper.sleeps)
+            .anySatisfy(d -> assertThat(d).isGreaterThanOrEqualTo(Duration.ofSeconds(7)));
+        assertThat(pipeline.stats().rateLimited()).isEqualTo(1);
+        assertThat(pipeline.stats().retries()).isEqualTo(1);
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+      assertThat(server.requests).hasSize(2);
+    }
+  }
+
+  @Test
+  void authenticationFailureFailsFastWithoutRetriesOrTheKeyInTheMessage() throws Exception {
+    try (var server =
+        new ScriptedProvider(
+            (n, inputs) ->
+                ScriptedProvider.error(401, "Incorrect API key provided: sk-live-42", Map.of()))) {
+      try (var pipeline =
+          EmbeddingPipeline.builder(openAi(server).apiKey(Secret.of("sk-live-42")).build())
+              .executor(executor)
+              .build()) {
+        assertThatThrownBy(() -> pipeline.embed(List.of("a", "b")))
+            .isInstanceOf(ProviderRejectedException.class)
+            .hasMessageContaining("401")
+            .hasMessageContaining("Incorrect API key provided")
+            .hasMessageNotContaining("sk-live-42");
+        assertThat(pipeline.config().toString()).doesNotContain("sk-live-42");
+      }
+      assertThat(server.requests).hasSize(1);
+      assertThat(server.authorizations).containsExactly("Bearer sk-live-42");
+    }
+  }
+
+  @Test
+  void aCallersBadInputFailsOnlyThatCallerWhenBatchesAreShared() throws Exception {
+    try (var server =
+        new ScriptedProvider(
+            (n, inputs) ->
+                inputs.stream().anyMatch(t -> t.contains("poison"))
+                    ? ScriptedProvider.error(400, "invalid input", Map.of())
+                    : ScriptedProvider.ok(inputs))) {
+      try (var pipeline =
+          EmbeddingPipeline.builder(
+                  openAi(server).maxWait(Duration.ofMillis(300)).maxConcurrency(1).build())
+              .executor(executor)
+              .build()) {
+        var a =
+            CompletableFuture.supplyAsync(() -> pipeline.embed(List.of("ok1", "poison")), executor);
+        var b =
+            CompletableFuture.supplyAsync(() -> pipeline.embed(List.of("ok2", "ok3")), executor);
+        assertThat(b.get(10, TimeUnit.SECONDS))
+            .containsExactly(ScriptedProvider.vectorFor("ok2"), ScriptedProvider.vectorFor("ok3"));
+        assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(ProviderRejectedException.class);
+      }
+      // First request held both callers' texts; then each caller's texts went alone.
+      assertThat(server.requests.getFirst()).hasSize(4);
+      assertThat(server.requests.subList(1, server.requests.size()))
+          .containsExactlyInAnyOrder(List.of("ok1", "poison"), List.of("ok2", "ok3"));
+    }
+  }
+
+  @Test
+  void persistentServerErrorsGiveUpAfterMaxAttemptsWithTheLastFailureAsCause() throws Exception {
+    try (var server =
+        new ScriptedProvider((n, inputs) -> ScriptedProvider.error(502, "bad gateway", Map.of()))) {
+      var clock = new FakeClock();
+      try (var pipeline =
+          EmbeddingPipeline.builder(openAi(server).maxAttempts(3).build())
+              .executor(executor)
+              .clock(clock)
+              .sleeper(new RecordingSleeper(clock))
+              .build()) {
+        assertThatThrownBy(() -> pipeline.embed(List.of("x")))
+            .isInstanceOf(DeadlineExceededException.class)
+            .hasMessageContaining("3 failed attempts")
+            .hasMessageContaining("502");
+        assertThat(pipeline.stats().failures()).isEqualTo(1);
+      }
+      assertThat(server.requests).hasSize(3);
+    }
+  }
+
+  @Test
+  void theDeadlineStopsRetriesEvenWhenAttemptsRemain() throws Exception {
+    try (var server =
+        new ScriptedProvider(
+            (n, inputs) -> ScriptedProvider.error(429, "busy", Map.of("Retry-After", "40")))) {
+      var clock = new FakeClock();
+      try (var pipeline =
+          EmbeddingPipeline.builder(openAi(server).deadline(Duration.ofSeconds(100)).build())
+              .executor(executor)
+              .clock(clock)
+              .sleeper(new RecordingSleeper(clock))
+              .build()) {
+        assertThatThrownBy(() -> pipeline.embed(List.of("x")))
+            .isInstanceOf(DeadlineExceededException.class)
+            .hasMessageContaining("deadline");
+      }
+      assertThat(server.requests).hasSize(3); // t=0, 40, 80; the next at 120 would pass 100
+    }
+  }
+
+  @Test
+  void dimensionIsLearnedFromAProbeWhenNotConfigured() throws Exception {
+    try (var server = new ScriptedProvider((n, inputs) -> ScriptedProvider.ok(inputs))) {
+      try (var pipeline =
+          EmbeddingPipeline.builder(openAi(server).build()).executor(executor).build()) {
+        ModelInfo info = pipeline.info();
+        assertThat(info.id()).isEqualTo("openai:m");
+        assertThat(info.dimension()).isEqualTo(3);
+        assertThat(info.maxTokens()).isEqualTo(EmbeddingConfig.DEFAULT_MAX_INPUT_TOKENS);
+        pipeline.info();
+      }
+      assertThat(server.requests).containsExactly(List.of(EmbeddingPipeline.PROBE_TEXT));
+    }
+  }
+
+  @Test
+  void configuredDimensionIsKnownWithoutAnyRequest() throws Exception {
+    try (var server = new ScriptedProvider((n, inputs) -> ScriptedProvider.ok(inputs))) {
+      try (var pipeline =
+          EmbeddingPipeline.builder(openAi(server).dimensions(3).build())
+              .executor(executor)
+              .build()) {
+        assertThat(pipeline.info().dimension()).isEqualTo(3);
+      }
+      assertThat(server.requests).isEmpty();
+    }
+  }
+
+  @Test
+  void localModelGetsCachingSingleFlightAndBatching() {
+    var calls = new AtomicInteger();
+    var seen = new ArrayList<String>();
+    EmbeddingModel fake =
+        new EmbeddingModel() {
+          @Override
+          public ModelInfo info() {
+            return new ModelInfo("fake/local", 3, 128);
+          }
+
+          @Override
+          public List<float[]> embed(List<String> texts) {
+            calls.incrementAndGet();
+            synchronized (seen) {
+              seen.addAll(texts);
+            }
+            return texts.stream().map(ScriptedProvider::vectorFor).toList();
+          }
+        };
+    try (var pipeline =
+        EmbeddingPipeline.builder(EmbeddingConfig.builder().maxWait(Duration.ofMillis(1)).build())
+            .localModel(fake)
+            .executor(executor)
+            .build()) {
+      assertThat(pipeline.info()).isEqualTo(new ModelInfo("fake/local", 3, 128));
+      var first = pipeline.embed(List.of("a", "b", "a", " b "));
+      assertThat(first).hasSize(4);
+      assertThat(first.get(0)).containsExactly(ScriptedProvider.vectorFor("a"));
+      assertThat(first.get(3)).containsExactly(ScriptedProvider.vectorFor("b"));
+      pipeline.embed(List.of("b", "a"));
+      assertThat(seen).containsExactlyInAnyOrder("a", "b");
+      assertThat(pipeline.stats().cacheHits()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void closedPipelineRefusesCalls() throws Exception {
+    try (var server = new ScriptedProvider((n, inputs) -> ScriptedProvider.ok(inputs))) {
+      var pipeline = EmbeddingPipeline.builder(openAi(server).build()).executor(executor).build();
+      pipeline.close();
+      pipeline.close();
+      assertThatThrownBy(() -> pipeline.embed(List.of("x")))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("closed");
+    }
+  }
+
+  @Test
+  void blankTextsAreRefusedForRemoteProvidersNamingTheIndex() throws Exception {
+    try (var server = new ScriptedProvider((n, inputs) -> ScriptedProvider.ok(inputs));
+        var pipeline =
+            EmbeddingPipeline.builder(openAi(server).build()).executor(executor).build()) {
+      assertThatThrownBy(() -> pipeline.embed(List.of("x", "  ")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("index 1");
+    }
+  }
+
+  @Test
+  void unitVectorsPassThroughUnchangedOthersAreNormalised() {
+    float[] unit = {0.6f, 0.8f};
+    assertThat(EmbeddingPipeline.unit(unit)).isSameAs(unit);
+    assertThat(EmbeddingPipeline.unit(new float[] {3, 4})).containsExactly(0.6f, 0.8f);
+  }
+}

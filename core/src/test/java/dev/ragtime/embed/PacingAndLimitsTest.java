@@ -1,0 +1,167 @@
+package dev.ragtime.embed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ragtime.provider.RateLimitHeaders;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class PacingAndLimitsTest {
+
+  @Test
+  void tokenBucketStartsWithTheGivenSmallBalanceAndThenPacesEvenly() {
+    var clock = new FakeClock();
+    var bucket = new TokenBucket(10, 10, 1, clock.instant());
+    assertThat(bucket.reserve(1, clock.instant())).isZero();
+    assertThat(bucket.reserve(1, clock.instant())).isEqualTo(Duration.ofMillis(100));
+    assertThat(bucket.reserve(1, clock.instant())).isEqualTo(Duration.ofMillis(200));
+    clock.advance(Duration.ofMillis(300));
+    assertThat(bucket.reserve(1, clock.instant())).isZero();
+  }
+
+  @Test
+  void oversizedReservationGoesIntoDebtSoTheNextCallerWaits() {
+    var clock = new FakeClock();
+    var bucket = new TokenBucket(100, 100, 100, clock.instant());
+    assertThat(bucket.reserve(300, clock.instant())).isEqualTo(Duration.ofSeconds(2));
+    assertThat(bucket.reserve(50, clock.instant())).isEqualTo(Duration.ofMillis(2500));
+  }
+
+  @Test
+  void pacerNeverBurstsAMinutesQuotaAtStart() {
+    var clock = new FakeClock();
+    var pacer = new RatePacer(600, 0, clock); // 10 requests per second
+    int immediate = 0;
+    for (int i = 0; i < 600; i++) {
+      if (pacer.reserve(1).isZero()) {
+        immediate++;
+      }
+    }
+    assertThat(immediate).isLessThanOrEqualTo(3);
+    // The 600th request of the minute is scheduled about a minute out, not now.
+    assertThat(pacer.reserve(1)).isGreaterThan(Duration.ofSeconds(59));
+  }
+
+  @Test
+  void pacerHonoursTheTokensPerMinuteLimit() {
+    var clock = new FakeClock();
+    var pacer = new RatePacer(0, 60_000, clock); // 1000 tokens per second
+    Duration last = Duration.ZERO;
+    for (int i = 0; i < 10; i++) {
+      last = pacer.reserve(1_000);
+    }
+    assertThat(last).isBetween(Duration.ofMillis(9_500), Duration.ofMillis(10_000));
+  }
+
+  @Test
+  void pacerLearnsLimitsFromHeadersAndSlowsDownWhenNothingRemains() {
+    var clock = new FakeClock();
+    var pacer = new RatePacer(0, 0, clock);
+    assertThat(pacer.reserve(10)).isZero();
+    pacer.observe(
+        new RateLimitHeaders(
+            OptionalLong.of(120),
+            OptionalLong.of(0),
+            Optional.of(Duration.ofSeconds(1)),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            Optional.empty()));
+    assertThat(pacer.requestsPerMinute()).isEqualTo(120 * RatePacer.LEARNED_SHARE);
+    // Nothing remains: the next request waits for a refill instead of drawing a 429.
+    assertThat(pacer.reserve(10)).isPositive();
+  }
+
+  @Test
+  void retryAfterPausesEveryone() {
+    var clock = new FakeClock();
+    var pacer = new RatePacer(0, 0, clock);
+    pacer.pause(Duration.ofSeconds(3));
+    assertThat(pacer.reserve(1)).isEqualTo(Duration.ofSeconds(3));
+    clock.advance(Duration.ofSeconds(3));
+    assertThat(pacer.reserve(1)).isZero();
+  }
+
+  @Test
+  void aimdShrinksMultiplicativelyOnDropsAndGrowsAdditivelyWhenUsed() {
+    var limit = new AimdLimit(8, 8, 0.5, Duration.ofSeconds(5));
+    assertThat(limit.onSample(Duration.ofMillis(10), 8, true)).isEqualTo(4);
+    assertThat(limit.onSample(Duration.ofMillis(10), 4, true)).isEqualTo(2);
+    assertThat(limit.onSample(Duration.ofMillis(10), 2, true)).isEqualTo(1);
+    assertThat(limit.onSample(Duration.ofMillis(10), 1, true)).isEqualTo(1);
+    assertThat(limit.onSample(Duration.ofMillis(10), 1, false)).isEqualTo(2);
+    // growth needs about one success per unit of limit
+    assertThat(limit.onSample(Duration.ofMillis(10), 2, false)).isEqualTo(2);
+    assertThat(limit.onSample(Duration.ofMillis(10), 2, false)).isEqualTo(3);
+    // idle capacity (few in flight) does not grow the limit
+    assertThat(limit.onSample(Duration.ofMillis(10), 1, false)).isEqualTo(3);
+    // a slow response counts as a drop
+    assertThat(limit.onSample(Duration.ofSeconds(6), 3, false)).isEqualTo(1);
+  }
+
+  @Test
+  void aimdNeverExceedsItsMaximum() {
+    var limit = new AimdLimit(1, 3, 0.75, Duration.ofSeconds(5));
+    for (int i = 0; i < 100; i++) {
+      limit.onSample(Duration.ofMillis(1), limit.limit(), false);
+    }
+    assertThat(limit.limit()).isEqualTo(3);
+    assertThatThrownBy(() -> new AimdLimit(1, 3, 0.2, Duration.ofSeconds(1)))
+        .hasMessageContaining("0.2");
+  }
+
+  @Test
+  void limiterAdmitsNoMoreThanTheLimitAtOnce() throws Exception {
+    var limiter = new AdaptiveLimiter(new AimdLimit(2, 2, 0.75, Duration.ofSeconds(5)));
+    var peak = new AtomicInteger();
+    var current = new AtomicInteger();
+    try (var exec =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lim-", 0).factory())) {
+      for (int i = 0; i < 20; i++) {
+        exec.execute(
+            () -> {
+              try {
+                var permit = limiter.acquire();
+                peak.accumulateAndGet(current.incrementAndGet(), Math::max);
+                TimeUnit.MILLISECONDS.sleep(2);
+                current.decrementAndGet();
+                permit.success(Duration.ofMillis(2));
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+      }
+    }
+    assertThat(peak.get()).isEqualTo(2);
+    assertThat(limiter.inFlight()).isZero();
+  }
+
+  @Test
+  void fullJitterStaysUnderTheExponentialCeiling() {
+    var backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+    var random = new SplittableRandom(7);
+    for (int attempt = 1; attempt <= 10; attempt++) {
+      long ceiling = Math.min(2000, 100L << (attempt - 1));
+      for (int i = 0; i < 50; i++) {
+        assertThat(backoff.delay(attempt, Optional.empty(), random))
+            .isBetween(Duration.ZERO, Duration.ofMillis(ceiling));
+      }
+    }
+  }
+
+  @Test
+  void backoffWaitsAtLeastWhatRetryAfterAsks() {
+    var backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+    var random = new SplittableRandom(7);
+    for (int i = 0; i < 50; i++) {
+      assertThat(backoff.delay(1, Optional.of(Duration.ofSeconds(30)), random))
+          .isEqualTo(Duration.ofSeconds(30));
+    }
+  }
+}
