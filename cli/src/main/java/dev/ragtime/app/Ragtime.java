@@ -84,6 +84,13 @@ public final class Ragtime implements AutoCloseable {
     return pipeline().info();
   }
 
+  /** The configured model's id, without loading it or asking a remote provider. */
+  public String modelId() {
+    return config.localEmbedding()
+        ? OnnxEmbeddingModel.modelInfo(onnxConfig()).id()
+        : config.embedding().remoteModelId();
+  }
+
   /**
    * The embedding service every caller shares: the embedding pipeline (cache, single-flight,
    * batching, pacing, retries, breakers, failover) in front of the configured provider. Built on
@@ -91,6 +98,18 @@ public final class Ragtime implements AutoCloseable {
    */
   public EmbeddingModel model() {
     return pipeline();
+  }
+
+  /**
+   * Loads the embedding model now rather than on the first text, so that latency measured around a
+   * first query is the query's, not the model's load time.
+   */
+  public void loadModel() {
+    if (config.localEmbedding()) {
+      onnx();
+    } else {
+      pipeline().info();
+    }
   }
 
   /** Live figures of the embedding pipeline, if it has been started. */
