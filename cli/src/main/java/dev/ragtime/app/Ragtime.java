@@ -16,6 +16,7 @@ import dev.ragtime.onnx.OnnxModelConfig;
 import dev.ragtime.search.Searcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.GlobalOpenTelemetry;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -127,6 +128,9 @@ public final class Ragtime implements AutoCloseable {
               EmbeddingPipeline.builder(config.embedding())
                   .executor(executor)
                   .meterRegistry(meters)
+                  // Spans go to whatever OpenTelemetry is installed globally (the Java agent, or
+                  // an SDK registered by an embedding application); a no-op otherwise.
+                  .tracer(GlobalOpenTelemetry.getTracer("dev.ragtime"))
                   .cacheDirectory(config.dataDir().resolve("embedding-cache"));
           if (config.localEmbedding()) {
             b.localModel(new LazyLocalModel()).tokenCounter(tokenCounter());
