@@ -7,10 +7,7 @@ import java.time.Duration;
  * Netflix concurrency-limits' {@code AIMDLimit}: a drop (HTTP 429, an overload 503, a timeout, or a
  * response slower than the latency threshold) multiplies the limit by the back-off ratio; a success
  * while the limit is actually being used ({@code inflight * 2 >= limit}) adds {@code 1/limit}, i.e.
- * about one per round of requests. Until the first drop the limit is in slow start, as in TCP: each
- * such success adds a whole 1, so the limit doubles per round trip instead of creeping up by one
- * (from 4 to 8 in one round rather than four, which is a second of lost throughput at typical
- * provider latencies). The limit stays in {@code [1, max]}.
+ * about one per round of requests. The limit stays in {@code [1, max]}.
  *
  * <p>Pure; not thread-safe ({@link AdaptiveLimiter} guards it).
  */
@@ -21,7 +18,6 @@ final class AimdLimit {
   private final double backoffRatio;
   private final Duration latencyThreshold;
   private double limit;
-  private boolean slowStart = true;
 
   /**
    * @param initial starting limit, clamped to {@code [1, max]}
@@ -60,11 +56,9 @@ final class AimdLimit {
    */
   int onSample(Duration rtt, int inflight, boolean dropped) {
     if (dropped || rtt.compareTo(latencyThreshold) > 0) {
-      slowStart = false;
       limit = Math.max(1.0, limit * backoffRatio);
     } else if (inflight * 2 >= (int) limit) {
-      double step = slowStart ? 1.0 : 1.0 / Math.max(1.0, Math.floor(limit));
-      limit = Math.min(max, limit + step);
+      limit = Math.min(max, limit + 1.0 / Math.max(1.0, Math.floor(limit)));
     }
     return (int) limit;
   }

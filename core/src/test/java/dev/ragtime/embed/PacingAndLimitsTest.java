@@ -106,25 +106,6 @@ class PacingAndLimitsTest {
   }
 
   @Test
-  void aimdGrowsByAWholeStepPerSuccessUntilTheFirstDrop() {
-    var limit = new AimdLimit(4, 16, 0.5, Duration.ofSeconds(5));
-    // slow start: one round of four successes doubles the limit
-    for (int i = 0; i < 4; i++) {
-      limit.onSample(Duration.ofMillis(10), 4, false);
-    }
-    assertThat(limit.limit()).isEqualTo(8);
-    // idle capacity does not grow it, even in slow start
-    assertThat(limit.onSample(Duration.ofMillis(10), 2, false)).isEqualTo(8);
-    // after the first drop, growth is additive again: one per round
-    assertThat(limit.onSample(Duration.ofMillis(10), 8, true)).isEqualTo(4);
-    assertThat(limit.onSample(Duration.ofMillis(10), 4, false)).isEqualTo(4);
-    for (int i = 0; i < 3; i++) {
-      limit.onSample(Duration.ofMillis(10), 4, false);
-    }
-    assertThat(limit.limit()).isEqualTo(5);
-  }
-
-  @Test
   void aimdNeverExceedsItsMaximum() {
     var limit = new AimdLimit(1, 3, 0.75, Duration.ofSeconds(5));
     for (int i = 0; i < 100; i++) {
