@@ -140,7 +140,15 @@ public record RagtimeConfig(
     IngestConfig ig = IngestConfig.DEFAULT;
     var ingest =
         new IngestConfig(
-            settings.integer("ingest.documents-in-flight", ig.documentsInFlight()),
+            // Enough concurrent documents to keep every allowed request full: fewer would leave
+            // the pipeline's batches part-empty (measured in docs/BENCHMARKS.md).
+            settings.integer(
+                "ingest.documents-in-flight",
+                Math.min(
+                    10_000,
+                    Math.max(
+                        ig.documentsInFlight(),
+                        embedding.maxConcurrency() * embedding.maxBatch()))),
             settings.integer("ingest.commit-documents", ig.commitDocuments()),
             settings.duration("ingest.commit-interval", ig.commitInterval()),
             settings
