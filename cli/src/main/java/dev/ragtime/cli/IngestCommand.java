@@ -97,14 +97,18 @@ final class IngestCommand implements Callable<Integer> {
       throw new IllegalArgumentException("ingest one JSONL corpus per run; got " + corpora.size());
     }
     if (!corpora.isEmpty()) {
-      try (JsonlCorpus corpus = JsonlCorpus.open(corpora.get(0))) {
-        return rt.ingestor(index)
-            .ingest(
-                CorpusSources.of(corpus, corpora.get(0).toString()),
-                -1,
-                SourceScan.empty(),
-                prune,
-                progress);
+      Path file = corpora.get(0);
+      long total = JsonlCorpus.countLines(file);
+      try (JsonlCorpus corpus = JsonlCorpus.open(file)) {
+        IngestReport r =
+            rt.ingestor(index)
+                .ingest(
+                    CorpusSources.of(corpus, file.toString()),
+                    total,
+                    SourceScan.empty(),
+                    prune,
+                    progress);
+        return withMalformed(r, corpus, file);
       }
     }
     SourceScan scan = FileSources.scan(files, rt.parsers());
@@ -137,6 +141,33 @@ final class IngestCommand implements Callable<Integer> {
     m.put("failures", s.failures());
     m.put("tokens", s.tokens());
     return m;
+  }
+
+  /** Malformed corpus lines are failures too: the user must see which lines were not ingested. */
+  private static IngestReport withMalformed(IngestReport r, JsonlCorpus corpus, Path file) {
+    if (corpus.malformedCount() == 0) {
+      return r;
+    }
+    var failures = new ArrayList<>(r.failures());
+    for (JsonlCorpus.MalformedLine m : corpus.malformed()) {
+      failures.add(new IngestReport.Failure(file + ":" + m.lineNumber(), m.problem()));
+    }
+    long unlisted = corpus.malformedCount() - corpus.malformed().size();
+    if (unlisted > 0) {
+      failures.add(
+          new IngestReport.Failure(
+              file.toString(), unlisted + " more malformed lines (only the first are listed)"));
+    }
+    return new IngestReport(
+        r.documents() + corpus.malformedCount(),
+        r.chunks(),
+        r.embedded(),
+        r.unchanged(),
+        r.failed() + corpus.malformedCount(),
+        failures,
+        r.skipped(),
+        r.pruned(),
+        r.elapsed());
   }
 
   static Map<String, Object> summary(IngestReport r) {

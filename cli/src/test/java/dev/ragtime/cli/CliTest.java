@@ -209,6 +209,27 @@ class CliTest {
 
   @Test
   @Order(10)
+  void jsonlCorpusIsIngestedAndMalformedLinesAreReportedByLine() throws IOException {
+    Path corpus = tmp.resolve("corpus.jsonl");
+    Files.writeString(
+        corpus,
+        """
+        {"_id":"a1","title":"Aspirin","text":"Aspirin lowers the risk of heart attack."}
+        {"_id":"a2","title":"Vitamin D","text":"Vitamin D deficiency is common in winter."}
+        {"_id":"a3","title":
+        """);
+    Run r = ragtime("ingest", "--collection", "beir", corpus.toString(), "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode j = r.json();
+    assertThat(j.get("documents").asLong()).isEqualTo(3);
+    assertThat(j.get("failed").asLong()).isEqualTo(1);
+    assertThat(j.get("failures").get(0).get("path").asText()).endsWith("corpus.jsonl:3");
+    Run s = ragtime("search", "--collection", "beir", "--json", "winter vitamin");
+    assertThat(s.json().get("hits").get(0).get("docId").asText()).isEqualTo("a2");
+  }
+
+  @Test
+  @Order(11)
   void aCollectionBuiltByAnotherModelIsRefused() {
     var other = new ModelInfo("someone/else", 8, 128);
     try (Index i = LuceneCollections.at(data).open("foreign", other)) {
