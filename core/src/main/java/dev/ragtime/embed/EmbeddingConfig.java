@@ -33,7 +33,8 @@ import java.util.OptionalInt;
  * @param maxBatch most inputs in one request
  * @param maxBatchTokens most (estimated) input tokens in one request; a single longer input is
  *     still sent, alone
- * @param maxConcurrency upper bound of the adaptive limit on requests in flight
+ * @param maxConcurrency upper bound, and starting value, of the adaptive limit on requests in
+ *     flight (what the provider admits at once)
  * @param timeout per-request timeout (send to last byte of the answer)
  * @param fallbackUrls further endpoints serving the <em>same</em> model, tried in order when the
  *     primary's circuit breaker is open or it keeps failing

@@ -170,7 +170,10 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     }
     this.metrics = new PipelineMetrics(b.meterRegistry, modelId);
     this.cache = new VectorCache(config.cacheMemoryBytes(), openDisk(b.cacheDirectory));
-    int initialLimit = remote ? Math.min(4, config.maxConcurrency()) : config.maxConcurrency();
+    // Start at the configured bound, as a fixed pool of that size would, and let 429s, overload
+    // and timeouts shrink it: starting lower and growing additively cost about a second of half
+    // capacity per run at typical provider latencies (bench/, docs/BENCHMARKS.md).
+    int initialLimit = config.maxConcurrency();
     this.limiter =
         new AdaptiveLimiter(
             new AimdLimit(
