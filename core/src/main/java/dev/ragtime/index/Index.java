@@ -21,10 +21,7 @@ import java.util.Set;
  *
  * <p>Thread-safe. Must be closed.
  */
-public interface Index extends AutoCloseable {
-
-  /** The model whose vectors this index holds. */
-  ModelInfo model();
+public interface Index extends SearchableIndex {
 
   /** The content hash recorded for {@code docId}, if the document is present. */
   Optional<String> contentHash(String docId);
@@ -42,12 +39,6 @@ public interface Index extends AutoCloseable {
    */
   Set<String> delete(Set<String> docIds);
 
-  /** A consistent read view; close it when done. */
-  IndexSnapshot snapshot();
-
   /** Counts of documents and chunks. */
   IndexStats stats();
-
-  @Override
-  void close();
 }

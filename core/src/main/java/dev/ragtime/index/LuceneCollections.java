@@ -5,11 +5,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.lucene.index.DirectoryReader;
@@ -28,9 +30,9 @@ import org.apache.lucene.store.LockObtainFailedException;
  *
  * <p>Each index records the embedding model that built it; {@link #open} refuses an incompatible
  * model with {@link ModelMismatchException}. A collection can be open by one {@link Index} at a
- * time (Lucene's write lock, which also works across processes); the read-only methods here ({@link
- * #names}, {@link #exists}, {@link #recordedModel}, {@link #stats}) need no lock and work while
- * another process has the collection open.
+ * time (Lucene's write lock, which also works across processes). Reading needs no lock: {@link
+ * #openReadOnly} and the methods {@link #names}, {@link #exists}, {@link #recordedModel} and {@link
+ * #stats} work while another process has the collection open for writing.
  *
  * <p>Collection names match {@code [A-Za-z0-9_.-]{1,64}} and are neither {@code .} nor {@code ..}.
  *
@@ -40,6 +42,15 @@ public final class LuceneCollections {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   private static final String COLLECTIONS = "collections";
   private static final String LUCENE = "lucene";
+
+  /**
+   * How often, at most, a read-only index checks for a newer commit: a commit becomes visible to it
+   * within this time. One check costs a read of the latest commit point.
+   */
+  public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofMillis(100);
+
+  /** The longest refresh interval accepted. */
+  public static final Duration MAX_REFRESH_INTERVAL = Duration.ofHours(1);
 
   private final Path dataDir;
   private final IndexConfig config;
@@ -130,6 +141,60 @@ public final class LuceneCollections {
     ModelInfo recorded =
         recordedModel(collection).orElseThrow(() -> new CollectionNotFoundException(collection));
     return open(collection, recorded);
+  }
+
+  /**
+   * Opens an existing collection for searching only, with {@link #DEFAULT_REFRESH_INTERVAL}. Takes
+   * no lock, so it works while the collection is open for writing in this or another process, and
+   * sees that writer's commits (whole commits only) within the refresh interval. The caller closes
+   * the returned index.
+   *
+   * @param model the model that query vectors will come from; must be compatible with the recorded
+   *     one
+   * @throws CollectionNotFoundException if there is no such collection (nothing is created)
+   * @throws ModelMismatchException if the collection was built with an incompatible model
+   * @throws IllegalArgumentException if the name is invalid
+   * @throws UncheckedIOException on I/O failure
+   */
+  public SearchableIndex openReadOnly(String collection, ModelInfo model) {
+    return openReadOnly(collection, model, DEFAULT_REFRESH_INTERVAL);
+  }
+
+  /**
+   * Like {@link #openReadOnly(String, ModelInfo)} with another refresh interval.
+   *
+   * @param refreshInterval the least time between two checks for a newer commit, in [0, {@link
+   *     #MAX_REFRESH_INTERVAL}]; zero checks on every snapshot
+   */
+  public SearchableIndex openReadOnly(
+      String collection, ModelInfo model, Duration refreshInterval) {
+    return openReadOnly(collection, model, refreshInterval, System::nanoTime);
+  }
+
+  /** Like {@link #openReadOnly(String, ModelInfo, Duration)} with an injected nanosecond clock. */
+  SearchableIndex openReadOnly(
+      String collection, ModelInfo model, Duration refreshInterval, LongSupplier nanoTime) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(refreshInterval, "refreshInterval");
+    Objects.requireNonNull(nanoTime, "nanoTime");
+    if (refreshInterval.isNegative() || refreshInterval.compareTo(MAX_REFRESH_INTERVAL) > 0) {
+      throw new IllegalArgumentException(
+          "refreshInterval must be in [0, " + MAX_REFRESH_INTERVAL + "], was " + refreshInterval);
+    }
+    return LuceneReadOnlyIndex.open(
+        collection, luceneDir(collection), model, refreshInterval, nanoTime);
+  }
+
+  /**
+   * Opens an existing collection for searching only, with the model it records, for callers that do
+   * not know the model (BM25-only search). See {@link #openReadOnly(String, ModelInfo)}.
+   *
+   * @throws CollectionNotFoundException if there is no such collection
+   */
+  public SearchableIndex openReadOnly(String collection) {
+    ModelInfo recorded =
+        recordedModel(collection).orElseThrow(() -> new CollectionNotFoundException(collection));
+    return openReadOnly(collection, recorded);
   }
 
   /** Whether the collection exists (holds an index). */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.lucene.analysis.Analyzer;
@@ -134,7 +135,8 @@ final class LuceneIndex implements Index {
         }
         writer.setLiveCommitData(Map.copyOf(userData).entrySet(), false);
       } else {
-        writer.setLiveCommitData(Map.copyOf(LuceneSchema.userData(requested)).entrySet());
+        writer.setLiveCommitData(
+            Map.copyOf(LuceneSchema.userData(requested, UUID.randomUUID().toString())).entrySet());
         writer.commit();
       }
       searchers = new SearcherManager(directory, null);
@@ -185,13 +187,9 @@ final class LuceneIndex implements Index {
     return config;
   }
 
-  /** The name of the collection. */
-  String collection() {
+  @Override
+  public String name() {
     return collection;
-  }
-
-  Analyzer analyzer() {
-    return analyzer;
   }
 
   @Override
@@ -323,7 +321,7 @@ final class LuceneIndex implements Index {
   public IndexSnapshot snapshot() {
     ensureOpen();
     try {
-      return new LuceneSnapshot(this, searchers.acquire());
+      return new LuceneSnapshot(collection, model, analyzer, searchers, searchers.acquire());
     } catch (AlreadyClosedException e) {
       throw closedException(e);
     } catch (IOException e) {
@@ -389,7 +387,7 @@ final class LuceneIndex implements Index {
   }
 
   /** Returns an acquired searcher to the manager. */
-  void release(IndexSearcher searcher) {
+  private void release(IndexSearcher searcher) {
     try {
       searchers.release(searcher);
     } catch (IOException e) {
@@ -453,7 +451,7 @@ final class LuceneIndex implements Index {
     }
   }
 
-  void ensureOpen() {
+  private void ensureOpen() {
     if (closed.get()) {
       throw closedException(null);
     }

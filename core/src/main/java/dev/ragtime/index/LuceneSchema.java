@@ -14,6 +14,7 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.IntField;
 import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
@@ -22,6 +23,7 @@ import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * The Lucene document layout of a chunk, and the commit user data that records the embedding model.
@@ -37,6 +39,12 @@ import org.apache.lucene.search.TermQuery;
  * {@code EmbeddingModel} contract, checked on write and on query), so the dot product equals the
  * cosine similarity, and Lucene skips the two norm computations that {@code COSINE} does per
  * comparison. Lucene scores a dot product {@code d} as {@code (1 + d) / 2}; hits report {@code d}.
+ *
+ * <p>The document and chunk ids are also kept as sorted doc values ({@link #DOC_ID_VALUES}, {@link
+ * #CHUNK_ID_VALUES}), so that ranked candidates can be identified, fused and grouped by document
+ * without decompressing stored fields; only the final hits load them. They live in fields of their
+ * own because Lucene refuses doc values on a field that earlier documents of the index have without
+ * them. Chunks written before they existed have none, and readers fall back to the stored ids.
  */
 final class LuceneSchema {
   static final String DOC_ID = "doc_id";
@@ -46,6 +54,8 @@ final class LuceneSchema {
   static final String CONTENT_HASH = "content_hash";
   static final String TEXT = "text";
   static final String VECTOR = "vector";
+  static final String DOC_ID_VALUES = "doc_id_values";
+  static final String CHUNK_ID_VALUES = "chunk_id_values";
 
   /** Metadata key {@code k} is stored and indexed (exact match) in field {@code meta.k}. */
   static final String META_PREFIX = "meta.";
@@ -59,6 +69,13 @@ final class LuceneSchema {
   static final String USER_DATA_MODEL_ID = "ragtime.model.id";
   static final String USER_DATA_MODEL_DIMENSION = "ragtime.model.dimension";
   static final String USER_DATA_MODEL_MAX_TOKENS = "ragtime.model.maxTokens";
+
+  /**
+   * A random id given to an index when it is created, so a reader can tell a later commit of its
+   * index from a new index built in the same place. Indexes created before it existed have none.
+   */
+  static final String USER_DATA_INDEX_ID = "ragtime.index.id";
+
   static final String SCHEMA_VERSION = "1";
 
   private static final Term HEAD_TERM = new Term(HEAD, "1");
@@ -77,14 +94,20 @@ final class LuceneSchema {
     return new Term(META_PREFIX + key, value);
   }
 
-  /** The commit user data that records {@code model}. */
-  static Map<String, String> userData(ModelInfo model) {
+  /** The commit user data of a new index with id {@code indexId} that records {@code model}. */
+  static Map<String, String> userData(ModelInfo model, String indexId) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(USER_DATA_SCHEMA, SCHEMA_VERSION);
+    data.put(USER_DATA_INDEX_ID, indexId);
     data.put(USER_DATA_MODEL_ID, model.id());
     data.put(USER_DATA_MODEL_DIMENSION, Integer.toString(model.dimension()));
     data.put(USER_DATA_MODEL_MAX_TOKENS, Integer.toString(model.maxTokens()));
     return data;
+  }
+
+  /** The index id recorded in commit user data, if any. */
+  static Optional<String> indexId(Map<String, String> userData) {
+    return Optional.ofNullable(userData.get(USER_DATA_INDEX_ID));
   }
 
   /**
@@ -190,6 +213,8 @@ final class LuceneSchema {
       Document doc = new Document();
       doc.add(new StringField(DOC_ID, write.docId(), Field.Store.YES));
       doc.add(new StringField(CHUNK_ID, chunk.chunkId(), Field.Store.YES));
+      doc.add(new SortedDocValuesField(DOC_ID_VALUES, new BytesRef(write.docId())));
+      doc.add(new SortedDocValuesField(CHUNK_ID_VALUES, new BytesRef(chunk.chunkId())));
       doc.add(new IntField(POSITION, chunk.position(), Field.Store.YES));
       if (head) {
         doc.add(new StringField(HEAD, "1", Field.Store.NO));

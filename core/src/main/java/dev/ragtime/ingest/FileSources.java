@@ -106,6 +106,13 @@ public final class FileSources {
         + "; Ragtime reads .txt .md .markdown .html .htm .pdf (JSONL corpora when named directly)";
   }
 
+  /** The message without the path in front: reports show the path beside the reason already. */
+  static String detail(DocumentException e) {
+    String m = Ingestor.describe(e);
+    String prefix = e.source() + ": ";
+    return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+  }
+
   static String ioReason(Path p, IOException e) {
     if (e instanceof AccessDeniedException) {
       return "permission denied reading " + p + "; check the file's permissions";
@@ -129,7 +136,7 @@ public final class FileSources {
       try {
         return ContentHash.fingerprint(ContentHash.sha256(file), fingerprint);
       } catch (DocumentException e) {
-        throw new SourceException(e.getMessage(), e);
+        throw new SourceException(detail(e), e);
       }
     }
 
@@ -138,7 +145,7 @@ public final class FileSources {
       try {
         return parsers.parse(file);
       } catch (DocumentException e) {
-        throw new SourceException(e.getMessage(), e);
+        throw new SourceException(detail(e), e);
       }
     }
   }

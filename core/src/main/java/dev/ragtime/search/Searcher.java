@@ -1,9 +1,11 @@
 package dev.ragtime.search;
 
 import dev.ragtime.embed.EmbeddingModel;
+import dev.ragtime.index.Candidate;
 import dev.ragtime.index.Hit;
-import dev.ragtime.index.Index;
 import dev.ragtime.index.IndexSnapshot;
+import dev.ragtime.index.ModelMismatchException;
+import dev.ragtime.index.SearchableIndex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -11,13 +13,14 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * Answers queries against one {@link Index}: BM25, vector kNN, or both fused with {@link
- * ReciprocalRankFusion}.
+ * Answers queries against one {@link SearchableIndex} (an {@code Index} or a read-only view): BM25,
+ * vector kNN, or both fused with {@link ReciprocalRankFusion}.
  *
  * <p>Each search reads one {@link IndexSnapshot}, so in hybrid mode the BM25 and the vector list
  * come from the same version of every document. Each list is {@code max(k, candidates)} deep (for
  * kNN that is also the HNSW beam), and the top k are returned. A list whose fusion weight is 0 is
- * not computed at all.
+ * not computed at all. Lists are ranked and fused on {@link Candidate}s; text and metadata are
+ * loaded for the final k hits only.
  *
  * <p>The embedding model is obtained lazily, on the first search that needs a query vector, so a
  * BM25-only caller never loads it. The model is borrowed: this class never closes it.
@@ -25,14 +28,17 @@ import java.util.function.Supplier;
  * <p>Thread-safe.
  */
 public final class Searcher {
-  private final Index index;
+  /** The deepest candidate list {@link #searchDocuments} asks for. */
+  public static final int MAX_DEPTH = 10_000;
+
+  private final SearchableIndex index;
   private final Supplier<? extends EmbeddingModel> modelSupplier;
   private final SearchConfig config;
   private final LongSupplier nanoTime;
   private volatile EmbeddingModel model;
 
   private Searcher(
-      Index index,
+      SearchableIndex index,
       Supplier<? extends EmbeddingModel> modelSupplier,
       SearchConfig config,
       LongSupplier nanoTime) {
@@ -44,22 +50,26 @@ public final class Searcher {
 
   /**
    * A searcher that asks {@code model} for the embedding model the first time a query needs a
-   * vector (at most once on success). The supplied model must be compatible with the index's.
+   * vector (at most once on success). The supplied model must be compatible with the index's. The
+   * index is borrowed: the caller closes it after the last search.
    */
   public static Searcher create(
-      Index index, Supplier<? extends EmbeddingModel> model, SearchConfig config) {
+      SearchableIndex index, Supplier<? extends EmbeddingModel> model, SearchConfig config) {
     return new Searcher(index, model, config, System::nanoTime);
   }
 
   /** A searcher with an embedding model at hand. */
-  public static Searcher create(Index index, EmbeddingModel model, SearchConfig config) {
+  public static Searcher create(SearchableIndex index, EmbeddingModel model, SearchConfig config) {
     Objects.requireNonNull(model, "model");
     return create(index, () -> model, config);
   }
 
-  /** Like {@link #create(Index, Supplier, SearchConfig)} with an injected nanosecond clock. */
+  /**
+   * Like {@link #create(SearchableIndex, Supplier, SearchConfig)} with an injected nanosecond
+   * clock.
+   */
   static Searcher create(
-      Index index,
+      SearchableIndex index,
       Supplier<? extends EmbeddingModel> model,
       SearchConfig config,
       LongSupplier nanoTime) {
@@ -73,8 +83,9 @@ public final class Searcher {
   /**
    * Runs one query.
    *
-   * @throws IllegalStateException if the embedding model is incompatible with the index, or the
-   *     index is closed
+   * @throws ModelMismatchException if the query needs a vector and the embedding model is
+   *     incompatible with the index
+   * @throws IllegalStateException if the index is closed
    */
   public SearchResult search(SearchRequest request) {
     Objects.requireNonNull(request, "request");
@@ -90,7 +101,8 @@ public final class Searcher {
           case VECTOR -> {
             float[] vector = embed(request.query());
             try (IndexSnapshot snapshot = index.snapshot()) {
-              yield truncate(snapshot.vector(vector, request.filters(), depth), request.k());
+              List<Candidate> ranked = snapshot.vectorCandidates(vector, request.filters(), depth);
+              yield snapshot.load(truncate(ranked, request.k()));
             }
           }
           case HYBRID -> hybrid(request, depth);
@@ -99,24 +111,81 @@ public final class Searcher {
     return new SearchResult(hits, request.mode(), micros);
   }
 
+  /**
+   * Ranks documents rather than chunks, for retrieval evaluation against document-level judgements.
+   * Each list ({@code request.mode()} decides which: BM25, vector, or both) is asked for {@code
+   * depth} chunks; within a list a document scores as its best chunk; in hybrid mode the two
+   * document rankings are fused with reciprocal rank fusion (weights and constant from the {@link
+   * SearchConfig}; {@code candidates} is not used). Stored text is never loaded.
+   *
+   * @param depth chunk candidates per list, in [1, {@link #MAX_DEPTH}]; documents with no chunk
+   *     among them are not found, so fewer than {@code request.k()} documents may come back
+   * @return at most {@code request.k()} documents, best first; scores are best-chunk scores (BM25,
+   *     vector) or fused scores (hybrid)
+   * @throws IllegalArgumentException if {@code depth} is out of range
+   * @throws ModelMismatchException if the query needs a vector and the embedding model is
+   *     incompatible with the index
+   */
+  public List<DocumentHit> searchDocuments(SearchRequest request, int depth) {
+    Objects.requireNonNull(request, "request");
+    if (depth < 1 || depth > MAX_DEPTH) {
+      throw new IllegalArgumentException("depth must be in [1, " + MAX_DEPTH + "], was " + depth);
+    }
+    boolean hybrid = request.mode() == SearchMode.HYBRID;
+    boolean useLexical =
+        request.mode() == SearchMode.BM25 || (hybrid && config.lexicalWeight() > 0);
+    boolean useVector =
+        request.mode() == SearchMode.VECTOR || (hybrid && config.vectorWeight() > 0);
+    float[] vector = useVector ? embed(request.query()) : null;
+    List<List<DocumentHit>> lists = new ArrayList<>(2);
+    List<Double> weights = new ArrayList<>(2);
+    try (IndexSnapshot snapshot = index.snapshot()) {
+      if (useLexical) {
+        lists.add(
+            DocumentRanking.byBestChunk(
+                snapshot.lexicalCandidates(request.query(), request.filters(), depth)));
+        weights.add(config.lexicalWeight());
+      }
+      if (useVector) {
+        lists.add(
+            DocumentRanking.byBestChunk(
+                snapshot.vectorCandidates(vector, request.filters(), depth)));
+        weights.add(config.vectorWeight());
+      }
+    }
+    if (!hybrid) {
+      return truncate(lists.get(0), request.k());
+    }
+    return ReciprocalRankFusion.fuse(
+        lists,
+        weights,
+        config.rrfK(),
+        request.k(),
+        DocumentHit::docId,
+        (d, score) -> new DocumentHit(d.docId(), score));
+  }
+
   private List<Hit> hybrid(SearchRequest request, int depth) {
     boolean useLexical = config.lexicalWeight() > 0;
     boolean useVector = config.vectorWeight() > 0;
     // Embed before taking the snapshot, so the snapshot is held only while the index is read.
     float[] vector = useVector ? embed(request.query()) : null;
-    List<List<Hit>> lists = new ArrayList<>(2);
+    List<List<Candidate>> lists = new ArrayList<>(2);
     List<Double> weights = new ArrayList<>(2);
     try (IndexSnapshot snapshot = index.snapshot()) {
       if (useLexical) {
-        lists.add(snapshot.lexical(request.query(), request.filters(), depth));
+        lists.add(snapshot.lexicalCandidates(request.query(), request.filters(), depth));
         weights.add(config.lexicalWeight());
       }
       if (useVector) {
-        lists.add(snapshot.vector(vector, request.filters(), depth));
+        lists.add(snapshot.vectorCandidates(vector, request.filters(), depth));
         weights.add(config.vectorWeight());
       }
+      List<Candidate> fused =
+          ReciprocalRankFusion.fuse(
+              lists, weights, config.rrfK(), request.k(), Candidate::chunkId, Candidate::withScore);
+      return snapshot.load(fused);
     }
-    return ReciprocalRankFusion.fuse(lists, weights, config.rrfK(), request.k());
   }
 
   private float[] embed(String query) {
@@ -136,11 +205,7 @@ public final class Searcher {
         if (m == null) {
           m = Objects.requireNonNull(modelSupplier.get(), "the model supplier returned null");
           if (!m.info().compatibleWith(index.model())) {
-            throw new IllegalStateException(
-                "the embedding model "
-                    + m.info()
-                    + " cannot search an index built with "
-                    + index.model());
+            throw new ModelMismatchException(index.name(), index.model(), m.info());
           }
           model = m;
         }
@@ -149,8 +214,8 @@ public final class Searcher {
     return m;
   }
 
-  private static List<Hit> truncate(List<Hit> hits, int k) {
-    return hits.size() <= k ? hits : List.copyOf(hits.subList(0, k));
+  private static <T> List<T> truncate(List<T> items, int k) {
+    return items.size() <= k ? List.copyOf(items) : List.copyOf(items.subList(0, k));
   }
 
   @Override

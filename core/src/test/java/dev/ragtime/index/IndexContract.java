@@ -192,6 +192,78 @@ public abstract class IndexContract {
     assertThat((double) hit.score()).isCloseTo(dot, within(1e-4));
   }
 
+  // --- candidates ----------------------------------------------------------------------------
+
+  @Test
+  void candidatesIdentifyAndScoreExactlyTheHitsTheyLoad() {
+    Index index = openIndex();
+    index.write(
+        List.of(
+            doc("animals", "h", Map.of("kind", "life"), FOX, CATS),
+            doc("geo", "h", Map.of("kind", "earth"), RIVERS),
+            doc("more", "h", Map.of("kind", "life"), "a fox and cats by the rivers")));
+
+    try (IndexSnapshot s = index.snapshot()) {
+      List<Candidate> lexical = s.lexicalCandidates("fox cats rivers", Map.of(), 10);
+      List<Hit> lexicalHits = s.lexical("fox cats rivers", Map.of(), 10);
+      float[] q = embedder.vectorOf("cats in the sun");
+      List<Candidate> vector = s.vectorCandidates(q, Map.of("kind", "life"), 10);
+      List<Hit> vectorHits = s.vector(q, Map.of("kind", "life"), 10);
+
+      assertThat(lexical).hasSize(4);
+      assertThat(vector).hasSize(3);
+      for (var pair : List.of(Map.entry(lexical, lexicalHits), Map.entry(vector, vectorHits))) {
+        assertThat(pair.getKey())
+            .extracting(Candidate::chunkId)
+            .isEqualTo(chunkIds(pair.getValue()));
+        assertThat(pair.getKey())
+            .extracting(Candidate::docId)
+            .isEqualTo(pair.getValue().stream().map(Hit::docId).toList());
+        assertThat(pair.getKey())
+            .extracting(Candidate::score)
+            .isEqualTo(pair.getValue().stream().map(Hit::score).toList());
+        assertThat(s.load(pair.getKey())).isEqualTo(pair.getValue());
+      }
+    }
+  }
+
+  @Test
+  void loadKeepsTheGivenOrderAndScores() {
+    Index index = openIndex();
+    index.write(List.of(doc("animals", FOX, CATS), doc("geo", RIVERS)));
+
+    try (IndexSnapshot s = index.snapshot()) {
+      List<Candidate> ranked = s.vectorCandidates(embedder.vectorOf(CATS), Map.of(), 3);
+      List<Candidate> reordered =
+          List.of(ranked.get(2).withScore(7f), ranked.get(0).withScore(-1f), ranked.get(1));
+
+      List<Hit> hits = s.load(reordered);
+
+      assertThat(chunkIds(hits))
+          .containsExactly(
+              ranked.get(2).chunkId(), ranked.get(0).chunkId(), ranked.get(1).chunkId());
+      assertThat(hits).extracting(Hit::score).containsExactly(7f, -1f, ranked.get(1).score());
+      assertThat(hits.get(1).text()).isEqualTo(CATS);
+      assertThat(s.load(List.of())).isEmpty();
+    }
+  }
+
+  @Test
+  void loadRejectsACandidateThatNamesNoChunkOfTheSnapshot() {
+    Index index = openIndex();
+    index.write(List.of(doc("animals", FOX, CATS)));
+
+    try (IndexSnapshot s = index.snapshot()) {
+      Candidate real = s.lexicalCandidates("fox", Map.of(), 1).get(0);
+
+      assertThatThrownBy(() -> s.load(List.of(new Candidate("x", "x#0", 1f, 1_000_000))))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> s.load(List.of(new Candidate("x", "x#0", 1f, real.ref()))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("x#0");
+    }
+  }
+
   // --- filters --------------------------------------------------------------------------------
 
   @Test
@@ -435,6 +507,12 @@ public abstract class IndexContract {
     Index index = openIndex("tokens", new ModelInfo(MODEL.id(), MODEL.dimension(), 128));
 
     assertThat(index.documentIds()).containsExactly("a");
+  }
+
+  @Test
+  void anIndexIsNamedAfterItsCollection() {
+    assertThat(openIndex("one", MODEL).name()).isEqualTo("one");
+    assertThat(openIndex("two", MODEL).name()).isEqualTo("two");
   }
 
   @Test

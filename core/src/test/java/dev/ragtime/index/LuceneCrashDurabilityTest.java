@@ -1,6 +1,7 @@
 package dev.ragtime.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ragtime.testing.FakeEmbeddingModel;
 import java.io.BufferedReader;
@@ -9,6 +10,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +71,46 @@ class LuceneCrashDurabilityTest {
       assertThat(stats.chunks()).isEqualTo(stats.documents() * CrashingWriter.CHUNKS_PER_DOC);
       assertThat(stats.documents())
           .isGreaterThanOrEqualTo((long) acknowledged.size() * CrashingWriter.DOCS_PER_BATCH);
+    }
+  }
+
+  @Test
+  void aReadOnlyIndexFollowsTheCommitsOfAWriterInAnotherProcess() throws Exception {
+    FakeEmbeddingModel model = new FakeEmbeddingModel();
+    LuceneCollections collections = LuceneCollections.at(dataDir);
+    Process child = startWriter();
+    SearchableIndex reader = null;
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      int checks = 0;
+      for (String line = out.readLine(); line != null && checks < 2; line = out.readLine()) {
+        int batch = Integer.parseInt(line.substring("done ".length()));
+        if (batch != 2 && batch != 8) {
+          continue;
+        }
+        if (reader == null) {
+          assertThatThrownBy(() -> collections.open(COLLECTION, model.info()))
+              .as("the child holds the write lock")
+              .isInstanceOf(IllegalStateException.class);
+          reader = collections.openReadOnly(COLLECTION, model.info(), Duration.ZERO);
+        }
+        try (IndexSnapshot s = reader.snapshot()) {
+          for (int b = 0; b <= batch; b++) {
+            String id = CrashingWriter.docId(b, 0);
+            assertThat(s.lexical("durable chunk", Map.of("doc", id), 100))
+                .as("chunks of %s after batch %d was acknowledged", id, batch)
+                .hasSize(CrashingWriter.CHUNKS_PER_DOC);
+          }
+        }
+        checks++;
+      }
+      assertThat(checks).as("stderr: %s", stderr(child)).isEqualTo(2);
+    } finally {
+      child.destroyForcibly();
+      assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("child exited").isTrue();
+      if (reader != null) {
+        reader.close();
+      }
     }
   }
 

@@ -22,6 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -236,6 +238,73 @@ class IngestorTest {
     assertThat(progress.total()).isEqualTo(120);
     assertThat(index.stats().documents()).isEqualTo(120);
     assertThat(bm25("token77")).extracting(Hit::docId).containsExactly("d77.txt");
+  }
+
+  @Test
+  void concurrentSearchesDuringReingestionSeeOneVersionOfEachDocument() throws Exception {
+    int docCount = 40;
+    writeVersioned(docCount, "alpha");
+    ingest(model, false);
+    var failures = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+    var stop = new AtomicBoolean();
+    var searchers = new ArrayList<Thread>();
+    var searches = new java.util.concurrent.atomic.AtomicInteger();
+    for (int t = 0; t < 2; t++) {
+      searchers.add(
+          Thread.ofPlatform()
+              .name("searcher-" + t)
+              .start(
+                  () -> {
+                    Searcher searcher = Searcher.create(index, model, SearchConfig.DEFAULT);
+                    while (!stop.get()) {
+                      try {
+                        var hits =
+                            searcher
+                                .search(
+                                    new SearchRequest(
+                                        "shared words", 200, SearchMode.HYBRID, Map.of()))
+                                .hits();
+                        var versionByDoc = new HashMap<String, String>();
+                        for (Hit h : hits) {
+                          String v = h.text().contains("alpha") ? "alpha" : "beta";
+                          String prev = versionByDoc.putIfAbsent(h.docId(), v);
+                          if (prev != null && !prev.equals(v)) {
+                            failures.add("mixed versions of " + h.docId());
+                          }
+                        }
+                        searches.incrementAndGet();
+                      } catch (RuntimeException e) {
+                        failures.add(e.toString());
+                      }
+                    }
+                  }));
+    }
+    writeVersioned(docCount, "beta");
+    IngestReport r = ingest(model, false, new IngestConfig(4, 3, Duration.ofMillis(10), 1 << 20));
+    stop.set(true);
+    for (Thread t : searchers) {
+      t.join();
+    }
+    assertThat(failures).isEmpty();
+    assertThat(searches.get()).isPositive();
+    assertThat(r.failed()).isZero();
+    assertThat(bm25("alpha")).isEmpty();
+  }
+
+  private void writeVersioned(int docs, String version) throws IOException {
+    var body = new StringBuilder();
+    for (int p = 0; p < 6; p++) {
+      body.append("Paragraph ")
+          .append(p)
+          .append(" has shared words and the marker ")
+          .append(version)
+          .append(". ")
+          .append("filler ".repeat(60))
+          .append("\n\n");
+    }
+    for (int i = 0; i < docs; i++) {
+      write("v" + i + ".txt", body.toString());
+    }
   }
 
   @Test

@@ -156,4 +156,25 @@ class ReciprocalRankFusionTest {
     assertThatThrownBy(() -> ReciprocalRankFusion.fuse(one, List.of(Double.NaN), 60, 10))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void anyKindOfItemCanBeFusedByItsIdKeepingItsFirstOccurrence() {
+    // k = 60: d2 = 1/62 + 1/61, d1 = 1/61, d3 = 1/62; d1 and d3 keep their first occurrence.
+    List<DocumentHit> fused =
+        ReciprocalRankFusion.fuse(
+            List.of(
+                List.of(new DocumentHit("d1", 5f), new DocumentHit("d2", 4f)),
+                List.of(new DocumentHit("d2", 0.9f), new DocumentHit("d3", 0.8f))),
+            List.of(1.0, 1.0),
+            60,
+            10,
+            DocumentHit::docId,
+            (d, score) -> new DocumentHit(d.docId() + "'", score));
+
+    assertThat(fused)
+        .containsExactly(
+            new DocumentHit("d2'", (float) (1.0 / 62 + 1.0 / 61)),
+            new DocumentHit("d1'", (float) (1.0 / 61)),
+            new DocumentHit("d3'", (float) (1.0 / 62)));
+  }
 }

@@ -10,6 +10,8 @@ import dev.ragtime.index.Index;
 import dev.ragtime.index.IndexSnapshot;
 import dev.ragtime.index.IndexedChunk;
 import dev.ragtime.index.LuceneCollections;
+import dev.ragtime.index.ModelMismatchException;
+import dev.ragtime.index.SearchableIndex;
 import dev.ragtime.testing.FakeEmbeddingModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -197,10 +199,17 @@ class SearcherTest {
     Searcher searcher = Searcher.create(index, other, SearchConfig.DEFAULT);
 
     assertThatThrownBy(() -> searcher.search(request("maven", 3, SearchMode.VECTOR)))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("other/model");
+        .isInstanceOfSatisfying(
+            ModelMismatchException.class,
+            e -> {
+              assertThat(e).hasMessageContaining("'docs'").hasMessageContaining("other/model");
+              assertThat(e.indexed()).isEqualTo(model.info());
+              assertThat(e.requested()).isEqualTo(other.info());
+            });
     assertThatThrownBy(() -> searcher.search(request("maven", 3, SearchMode.HYBRID)))
-        .isInstanceOf(IllegalStateException.class);
+        .isInstanceOf(ModelMismatchException.class);
+    assertThatThrownBy(() -> searcher.searchDocuments(request("maven", 3, SearchMode.VECTOR), 10))
+        .isInstanceOf(ModelMismatchException.class);
     assertThat(searcher.search(request("maven", 3, SearchMode.BM25)).hits()).isNotEmpty();
     assertThat(other.calls()).isZero();
   }
@@ -214,5 +223,50 @@ class SearcherTest {
     SearchResult result = searcher.search(request("maven", 3, SearchMode.BM25));
 
     assertThat(result.tookMicros()).isEqualTo(2_500);
+  }
+
+  @Test
+  void aSearcherOverAReadOnlyIndexAnswersLikeOneOverTheWritingIndex() {
+    Searcher writing = Searcher.create(index, model, new SearchConfig(60, 5, 1.0, 1.0));
+    try (SearchableIndex readOnly =
+        LuceneCollections.at(dataDir).openReadOnly("docs", model.info())) {
+      Searcher reading = Searcher.create(readOnly, model, new SearchConfig(60, 5, 1.0, 1.0));
+
+      for (SearchMode mode : SearchMode.values()) {
+        SearchRequest r = request("install maven server", 4, mode);
+        assertThat(reading.search(r).hits()).as(mode.label()).isEqualTo(writing.search(r).hits());
+        assertThat(reading.searchDocuments(r, 10))
+            .as(mode.label())
+            .isEqualTo(writing.searchDocuments(r, 10));
+      }
+    }
+  }
+
+  @Test
+  void documentSearchOnLuceneRanksDocumentsByTheirBestChunk() {
+    Searcher searcher = Searcher.create(index, model, SearchConfig.DEFAULT);
+    List<Hit> chunks = searcher.search(request("maven server", 10, SearchMode.BM25)).hits();
+
+    List<DocumentHit> docs =
+        searcher.searchDocuments(request("maven server", 10, SearchMode.BM25), 10);
+
+    // Every matching document once, scored by its best chunk, in the order of its best chunk.
+    List<String> firstSeen = chunks.stream().map(Hit::docId).distinct().toList();
+    assertThat(docs).extracting(DocumentHit::docId).isEqualTo(firstSeen);
+    assertThat(docs).extracting(DocumentHit::docId).contains("guide", "faq", "handbuch");
+    for (DocumentHit d : docs) {
+      float best =
+          chunks.stream()
+              .filter(h -> h.docId().equals(d.docId()))
+              .map(Hit::score)
+              .max(Float::compare)
+              .orElseThrow();
+      assertThat(d.score()).as(d.docId()).isEqualTo(best);
+    }
+    assertThat(
+            searcher.searchDocuments(
+                new SearchRequest("maven server", 10, SearchMode.HYBRID, Map.of("lang", "de")), 10))
+        .extracting(DocumentHit::docId)
+        .containsExactly("handbuch");
   }
 }
