@@ -1,10 +1,9 @@
 package dev.ragtime.eval;
 
 import dev.ragtime.embed.EmbeddingModel;
-import dev.ragtime.index.Hit;
 import dev.ragtime.index.Index;
-import dev.ragtime.index.IndexSnapshot;
 import dev.ragtime.index.IndexStats;
+import dev.ragtime.search.DocumentHit;
 import dev.ragtime.search.SearchConfig;
 import dev.ragtime.search.SearchMode;
 import dev.ragtime.search.SearchRequest;
@@ -30,10 +29,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link EvalProtocol#BEIR}: one index entry per document, so the ranking is exactly what
  *       {@link Searcher#search} returns for {@code k = 100} with the given {@link SearchConfig};
- *   <li>{@link EvalProtocol#CHUNKED}: each ranked chunk list (BM25, vector) is turned into a
- *       document list by best chunk, fetched deep enough to hold {@code max(100, candidates)}
- *       documents, and in hybrid mode the two document lists are fused with the config's reciprocal
- *       rank fusion.
+ *   <li>{@link EvalProtocol#CHUNKED}: the ranking is {@link Searcher#searchDocuments}: in each
+ *       ranked chunk list (BM25, vector) a document scores as its best chunk, and in hybrid mode
+ *       the two document lists are fused with the config's reciprocal rank fusion. Each chunk list
+ *       is asked for enough chunks to hold about {@code max(100, candidates)} documents (in hybrid
+ *       mode) or 100 documents (single lists, deepened until 100 distinct documents come back).
  * </ul>
  *
  * <p>Latency is the wall-clock time of each search, including embedding the query; one untimed
@@ -121,22 +121,30 @@ public final class EvalCollection implements AutoCloseable {
   }
 
   /**
-   * Each query's separate BM25 and vector document rankings, {@code depth} documents deep, for
-   * {@link FusionTuner}.
+   * Each query's separate BM25 and vector document rankings, {@code depth} documents deep (by best
+   * chunk), for {@link FusionTuner}.
+   *
+   * @param depth documents per list, in [1, 1000]
    */
   public List<QueryLists> lists(BeirDataset split, int depth) {
-    double ratio = chunksPerDocument();
+    if (depth < 1 || depth > SearchRequest.MAX_K) {
+      throw new IllegalArgumentException(
+          "depth must be in [1, " + SearchRequest.MAX_K + "], was " + depth);
+    }
+    Searcher searcher = Searcher.create(index, model, SearchConfig.DEFAULT);
+    Shape shape = shape();
     List<QueryLists> out = new ArrayList<>(split.queries().size());
     for (Map.Entry<String, String> q : split.queries().entrySet()) {
-      float[] v = embed(q.getValue());
-      try (IndexSnapshot snapshot = index.snapshot()) {
-        out.add(
-            new QueryLists(
-                q.getKey(),
-                DocumentLists.ids(DocumentLists.lexical(snapshot, q.getValue(), depth, ratio)),
-                DocumentLists.ids(DocumentLists.vector(snapshot, v, depth, ratio)),
-                split.judgments(q.getKey())));
-      }
+      List<DocumentHit> lexical =
+          documents(searcher, shape, q.getValue(), SearchMode.BM25, depth, depth);
+      List<DocumentHit> vector =
+          documents(searcher, shape, q.getValue(), SearchMode.VECTOR, depth, depth);
+      out.add(
+          new QueryLists(
+              q.getKey(),
+              DocumentLists.ids(lexical),
+              DocumentLists.ids(vector),
+              split.judgments(q.getKey())));
     }
     return out;
   }
@@ -160,52 +168,47 @@ public final class EvalCollection implements AutoCloseable {
 
   private Ranker ranker(SearchMode mode, SearchConfig search) {
     int k = MetricScores.DEPTH;
+    Searcher searcher = Searcher.create(index, model, search);
     if (protocol == EvalProtocol.BEIR) {
-      Searcher searcher = Searcher.create(index, model, search);
-      return query -> {
-        List<Hit> hits = searcher.search(new SearchRequest(query, k, mode, Map.of())).hits();
-        return DocumentLists.ids(DocumentLists.byBestChunk(hits, k));
-      };
+      return query ->
+          DocumentLists.distinctDocuments(
+              searcher.search(new SearchRequest(query, k, mode, Map.of())).hits());
     }
-    double ratio = chunksPerDocument();
-    int depth = Math.max(k, search.candidates());
-    return query -> {
-      boolean needsVector =
-          mode == SearchMode.VECTOR || (mode == SearchMode.HYBRID && search.vectorWeight() > 0);
-      float[] vector = needsVector ? embed(query) : null;
-      try (IndexSnapshot snapshot = index.snapshot()) {
-        List<Hit> docs =
-            switch (mode) {
-              case BM25 -> DocumentLists.lexical(snapshot, query, k, ratio);
-              case VECTOR -> DocumentLists.vector(snapshot, vector, k, ratio);
-              case HYBRID ->
-                  DocumentLists.fuse(
-                      search.lexicalWeight() > 0
-                          ? DocumentLists.lexical(snapshot, query, depth, ratio)
-                          : List.of(),
-                      search.vectorWeight() > 0
-                          ? DocumentLists.vector(snapshot, vector, depth, ratio)
-                          : List.of(),
-                      search,
-                      k);
-            };
-        return DocumentLists.ids(docs);
-      }
-    };
+    Shape shape = shape();
+    int listDocuments = mode == SearchMode.HYBRID ? Math.max(k, search.candidates()) : k;
+    return query -> DocumentLists.ids(documents(searcher, shape, query, mode, k, listDocuments));
   }
 
-  private double chunksPerDocument() {
+  /** Chunk and document counts of the index, read once per run. */
+  private record Shape(long chunks, double chunksPerDocument) {}
+
+  private Shape shape() {
     IndexStats stats = index.stats();
-    return stats.documents() == 0 ? 1 : (double) stats.chunks() / stats.documents();
+    double ratio = stats.documents() == 0 ? 1 : (double) stats.chunks() / stats.documents();
+    return new Shape(stats.chunks(), Math.max(1, ratio));
   }
 
-  private float[] embed(String query) {
-    List<float[]> vectors = model.get().embed(List.of(query));
-    if (vectors.size() != 1) {
-      throw new IllegalStateException(
-          "the embedding model returned " + vectors.size() + " vectors for one query");
+  /**
+   * The best {@code k} documents, each ranked list holding about {@code listDocuments} documents:
+   * asks for {@code listDocuments × chunks per document × 1.5} chunks, and (single lists) twice as
+   * many while fewer than {@code k} documents come back and the index has more chunks.
+   */
+  private static List<DocumentHit> documents(
+      Searcher searcher, Shape shape, String query, SearchMode mode, int k, int listDocuments) {
+    int depth =
+        (int)
+            Math.min(
+                Searcher.MAX_DEPTH,
+                Math.ceil(listDocuments * shape.chunksPerDocument() * 1.5) + 10);
+    SearchRequest request = new SearchRequest(query, k, mode, Map.of());
+    List<DocumentHit> hits = searcher.searchDocuments(request, depth);
+    while (mode != SearchMode.HYBRID
+        && hits.size() < k
+        && depth < Math.min(Searcher.MAX_DEPTH, shape.chunks())) {
+      depth = Math.min(Searcher.MAX_DEPTH, depth * 2);
+      hits = searcher.searchDocuments(request, depth);
     }
-    return vectors.get(0);
+    return hits;
   }
 
   /** Nearest-rank percentile of durations in nanoseconds, in milliseconds. */

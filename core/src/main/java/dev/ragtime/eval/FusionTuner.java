@@ -1,11 +1,9 @@
 package dev.ragtime.eval;
 
-import dev.ragtime.index.Hit;
 import dev.ragtime.search.SearchConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -49,7 +47,7 @@ public final class FusionTuner {
    * @throws IllegalArgumentException if {@code queries} is empty
    */
   public static MetricScores score(List<QueryLists> queries, SearchConfig config) {
-    List<Prepared> prepared = prepare(queries);
+    List<QueryLists> prepared = prepare(queries);
     return scorePrepared(prepared, config);
   }
 
@@ -66,7 +64,7 @@ public final class FusionTuner {
       List<Integer> rrfKs,
       List<Double> vectorWeights,
       List<Integer> candidates) {
-    List<Prepared> prepared = prepare(queries);
+    List<QueryLists> prepared = prepare(queries);
     List<Trial> trials = new ArrayList<>();
     for (int depth : candidates) {
       for (int k : rrfKs) {
@@ -83,33 +81,18 @@ public final class FusionTuner {
     return List.copyOf(sorted);
   }
 
-  private record Prepared(List<Hit> lexical, List<Hit> vector, Map<String, Integer> judgments) {}
-
-  private static List<Prepared> prepare(List<QueryLists> queries) {
+  private static List<QueryLists> prepare(List<QueryLists> queries) {
     if (queries.isEmpty()) {
       throw new IllegalArgumentException("no queries to tune on");
     }
-    List<Prepared> out = new ArrayList<>(queries.size());
+    return List.copyOf(queries);
+  }
+
+  private static MetricScores scorePrepared(List<QueryLists> queries, SearchConfig config) {
+    List<MetricScores> perQuery = new ArrayList<>(queries.size());
     for (QueryLists q : queries) {
-      out.add(new Prepared(hits(q.lexical()), hits(q.vector()), q.judgments()));
-    }
-    return out;
-  }
-
-  private static List<Hit> hits(List<String> ids) {
-    List<Hit> hits = new ArrayList<>(ids.size());
-    float score = ids.size();
-    for (String id : ids) {
-      hits.add(new Hit(id, id, score--, "", Map.of()));
-    }
-    return hits;
-  }
-
-  private static MetricScores scorePrepared(List<Prepared> prepared, SearchConfig config) {
-    List<MetricScores> perQuery = new ArrayList<>(prepared.size());
-    for (Prepared p : prepared) {
-      List<Hit> fused = DocumentLists.fuse(p.lexical(), p.vector(), config, MetricScores.DEPTH);
-      perQuery.add(MetricScores.of(DocumentLists.ids(fused), p.judgments()));
+      List<String> fused = DocumentLists.fuse(q.lexical(), q.vector(), config, MetricScores.DEPTH);
+      perQuery.add(MetricScores.of(fused, q.judgments()));
     }
     return MetricScores.mean(perQuery);
   }
