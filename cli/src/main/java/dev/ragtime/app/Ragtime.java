@@ -1,0 +1,211 @@
+package dev.ragtime.app;
+
+import dev.ragtime.chunk.Chunker;
+import dev.ragtime.chunk.TokenCounter;
+import dev.ragtime.document.DocumentParsers;
+import dev.ragtime.embed.EmbeddingModel;
+import dev.ragtime.embed.EmbeddingPipeline;
+import dev.ragtime.embed.ModelInfo;
+import dev.ragtime.embed.PipelineStats;
+import dev.ragtime.index.Index;
+import dev.ragtime.index.LuceneCollections;
+import dev.ragtime.index.SearchableIndex;
+import dev.ragtime.ingest.Ingestor;
+import dev.ragtime.onnx.OnnxEmbeddingModel;
+import dev.ragtime.onnx.OnnxModelConfig;
+import dev.ragtime.search.Searcher;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The composition root: builds every service once from {@link RagtimeConfig} and hands them to the
+ * commands (and, later, the server) by constructor. It is the only place that creates executors.
+ *
+ * <p>Expensive parts are created on first use: the embedding model (seconds to load) is only loaded
+ * when a text must actually be embedded, so {@code stats}, {@code delete}, BM25 search and a
+ * re-ingest of unchanged files never pay for it.
+ *
+ * <p>Thread-safe. Close it to release the model and stop the executor.
+ */
+public final class Ragtime implements AutoCloseable {
+  private final RagtimeConfig config;
+  private final LuceneCollections collections;
+  private final ExecutorService executor;
+  private final DocumentParsers parsers;
+  private final MeterRegistry meters;
+  private final Object modelLock = new Object();
+  private volatile OnnxEmbeddingModel onnx; // created under modelLock
+  private volatile EmbeddingPipeline pipeline; // created under modelLock
+
+  private Ragtime(RagtimeConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.collections = LuceneCollections.at(config.dataDir(), config.index());
+    this.executor =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ragtime-", 0).factory());
+    this.parsers = DocumentParsers.create(config.ingest().maxFileBytes());
+    this.meters = new SimpleMeterRegistry();
+  }
+
+  public static Ragtime create(RagtimeConfig config) {
+    return new Ragtime(config);
+  }
+
+  /** Where every meter of this instance is registered. */
+  public MeterRegistry meters() {
+    return meters;
+  }
+
+  public RagtimeConfig config() {
+    return config;
+  }
+
+  public LuceneCollections collections() {
+    return collections;
+  }
+
+  public DocumentParsers parsers() {
+    return parsers;
+  }
+
+  /**
+   * The embedding model's identity. For the local model it is known without loading anything; a
+   * remote model without configured dimensions is asked once (one short probe request).
+   */
+  public ModelInfo modelInfo() {
+    if (config.localEmbedding()) {
+      return OnnxEmbeddingModel.modelInfo(onnxConfig());
+    }
+    return pipeline().info();
+  }
+
+  /**
+   * The embedding service every caller shares: the embedding pipeline (cache, single-flight,
+   * batching, pacing, retries, breakers, failover) in front of the configured provider. Built on
+   * first call; the local ONNX model behind it loads when the first text must be embedded.
+   */
+  public EmbeddingModel model() {
+    return pipeline();
+  }
+
+  /** Live figures of the embedding pipeline, if it has been started. */
+  public Optional<PipelineStats> pipelineStats() {
+    return Optional.ofNullable(pipeline).map(EmbeddingPipeline::stats);
+  }
+
+  private EmbeddingPipeline pipeline() {
+    EmbeddingPipeline p = pipeline;
+    if (p == null) {
+      synchronized (modelLock) {
+        p = pipeline;
+        if (p == null) {
+          var b =
+              EmbeddingPipeline.builder(config.embedding())
+                  .executor(executor)
+                  .meterRegistry(meters)
+                  .cacheDirectory(config.dataDir().resolve("embedding-cache"));
+          if (config.localEmbedding()) {
+            b.localModel(new LazyLocalModel()).tokenCounter(tokenCounter());
+          }
+          p = b.build();
+          pipeline = p;
+        }
+      }
+    }
+    return p;
+  }
+
+  private OnnxEmbeddingModel onnx() {
+    OnnxEmbeddingModel m = onnx;
+    if (m == null) {
+      synchronized (modelLock) {
+        m = onnx;
+        if (m == null) {
+          m = OnnxEmbeddingModel.load(onnxConfig());
+          onnx = m;
+        }
+      }
+    }
+    return m;
+  }
+
+  /** The local model behind the pipeline: its identity at once, its weights on first use. */
+  private final class LazyLocalModel implements EmbeddingModel {
+    @Override
+    public ModelInfo info() {
+      return OnnxEmbeddingModel.modelInfo(onnxConfig());
+    }
+
+    @Override
+    public List<float[]> embed(List<String> texts) {
+      return onnx().embed(texts);
+    }
+  }
+
+  private OnnxModelConfig onnxConfig() {
+    var local = config.local();
+    OnnxModelConfig c = OnnxModelConfig.defaults(config.nativeDir());
+    if (local.threads() > 0) {
+      c = c.withIntraOpThreads(local.threads());
+    }
+    if (local.batchSize() > 0) {
+      c = c.withBatchSize(local.batchSize());
+    }
+    return c.withMaxTokens(local.maxTokens());
+  }
+
+  /**
+   * Counts tokens for chunking: the local model's own tokenizer (loaded on first use), or an
+   * estimate for remote models, whose tokenizers we do not ship.
+   */
+  public TokenCounter tokenCounter() {
+    if (!config.localEmbedding()) {
+      return TokenCounter.approximate();
+    }
+    return text -> onnx().tokenCounter().count(text);
+  }
+
+  public Chunker chunker() {
+    return Chunker.create(config.chunking(), tokenCounter());
+  }
+
+  /** Opens (creating if needed) a collection for the configured model. */
+  public Index openCollection(String name) {
+    return collections.open(name, modelInfo());
+  }
+
+  public Ingestor ingestor(Index index) {
+    return Ingestor.create(index, this::model, chunker(), config.ingest(), executor);
+  }
+
+  public Searcher searcher(SearchableIndex index) {
+    return Searcher.create(index, this::model, config.search());
+  }
+
+  @Override
+  public void close() {
+    EmbeddingPipeline p = pipeline;
+    if (p != null) {
+      p.close();
+    }
+    OnnxEmbeddingModel m = onnx;
+    if (m != null) {
+      m.close();
+    }
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    meters.close();
+  }
+}

@@ -1,0 +1,210 @@
+package dev.ragtime.app;
+
+import dev.ragtime.chunk.ChunkerConfig;
+import dev.ragtime.config.ConfigException;
+import dev.ragtime.config.Settings;
+import dev.ragtime.embed.EmbeddingConfig;
+import dev.ragtime.index.IndexConfig;
+import dev.ragtime.ingest.IngestConfig;
+import dev.ragtime.provider.Secret;
+import dev.ragtime.search.SearchConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Everything Ragtime is configured with, resolved from {@link Settings} (YAML file + {@code
+ * RAGTIME_…} environment) and command-line overrides. Immutable.
+ *
+ * @param dataDir where collections and caches live ({@code data}, {@code RAGTIME_DATA}, {@code
+ *     --data}; default {@code ./ragtime-data})
+ * @param nativeDir where native libraries of the local model are unpacked once ({@code native-dir};
+ *     default {@code $XDG_CACHE_HOME/ragtime} or {@code ~/.cache/ragtime})
+ * @param local the local ONNX model's settings
+ */
+public record RagtimeConfig(
+    Path dataDir,
+    Path nativeDir,
+    LocalModelSettings local,
+    EmbeddingConfig embedding,
+    ChunkerConfig chunking,
+    SearchConfig search,
+    IndexConfig index,
+    IngestConfig ingest) {
+
+  public static final Path DEFAULT_DATA_DIR = Path.of("ragtime-data");
+
+  public RagtimeConfig {
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(nativeDir, "nativeDir");
+    Objects.requireNonNull(local, "local");
+    Objects.requireNonNull(embedding, "embedding");
+    Objects.requireNonNull(chunking, "chunking");
+    Objects.requireNonNull(search, "search");
+    Objects.requireNonNull(index, "index");
+    Objects.requireNonNull(ingest, "ingest");
+  }
+
+  /** Settings of the local model. {@code threads} 0 means one per available processor. */
+  public record LocalModelSettings(int threads, int maxTokens, int batchSize) {}
+
+  /** Every key Ragtime reads; anything else in the file or environment is reported as a typo. */
+  public static Set<String> knownKeys() {
+    var keys =
+        new TreeSet<>(
+            Set.of(
+                "data",
+                "native-dir",
+                "local.threads",
+                "local.max-tokens",
+                "local.batch-size",
+                "embedding.provider",
+                "embedding.base-url",
+                "embedding.model",
+                "embedding.api-key",
+                "embedding.dimensions",
+                "embedding.rpm",
+                "embedding.tpm",
+                "embedding.max-batch",
+                "embedding.max-batch-tokens",
+                "embedding.max-concurrency",
+                "embedding.timeout",
+                "embedding.fallback-urls",
+                "embedding.max-wait",
+                "embedding.max-input-tokens",
+                "embedding.max-attempts",
+                "embedding.deadline",
+                "embedding.cache-memory-bytes",
+                "embedding.cache-persistent",
+                "chunking.max-tokens",
+                "chunking.overlap-tokens",
+                "chunking.min-chunk-tokens",
+                "search.rrf-k",
+                "search.candidates",
+                "search.lexical-weight",
+                "search.vector-weight",
+                "index.hnsw-m",
+                "index.hnsw-beam-width",
+                "index.ram-buffer-mb",
+                "ingest.documents-in-flight",
+                "ingest.commit-documents",
+                "ingest.commit-interval",
+                "ingest.max-file-bytes"));
+    return keys;
+  }
+
+  /**
+   * Resolves the configuration.
+   *
+   * @param settings file + environment
+   * @param dataOverride {@code --data} from the command line, if given
+   * @param env the environment, for the default cache location
+   */
+  public static RagtimeConfig from(
+      Settings settings, Optional<Path> dataOverride, Map<String, String> env) {
+    settings.requireKnown(knownKeys());
+    Path data =
+        dataOverride.orElseGet(
+            () -> settings.string("data").map(Path::of).orElse(DEFAULT_DATA_DIR));
+    Path natives =
+        settings.string("native-dir").map(Path::of).orElseGet(() -> defaultCacheDir(env));
+    var local =
+        new LocalModelSettings(
+            settings.integer("local.threads", 0),
+            settings.integer("local.max-tokens", 256),
+            settings.integer("local.batch-size", 0));
+    EmbeddingConfig embedding = embedding(settings, local);
+    ChunkerConfig cd = ChunkerConfig.defaults();
+    var chunking =
+        new ChunkerConfig(
+            settings.integer("chunking.max-tokens", cd.maxTokens()),
+            settings.integer("chunking.overlap-tokens", cd.overlapTokens()),
+            settings.integer("chunking.min-chunk-tokens", cd.minChunkTokens()));
+    SearchConfig sd = SearchConfig.DEFAULT;
+    var search =
+        new SearchConfig(
+            settings.integer("search.rrf-k", sd.rrfK()),
+            settings.integer("search.candidates", sd.candidates()),
+            settings.decimal("search.lexical-weight", sd.lexicalWeight()),
+            settings.decimal("search.vector-weight", sd.vectorWeight()));
+    IndexConfig id = IndexConfig.DEFAULT;
+    var index =
+        new IndexConfig(
+            settings.integer("index.hnsw-m", id.hnswM()),
+            settings.integer("index.hnsw-beam-width", id.hnswBeamWidth()),
+            settings.decimal("index.ram-buffer-mb", id.ramBufferMb()));
+    IngestConfig ig = IngestConfig.DEFAULT;
+    var ingest =
+        new IngestConfig(
+            settings.integer("ingest.documents-in-flight", ig.documentsInFlight()),
+            settings.integer("ingest.commit-documents", ig.commitDocuments()),
+            settings.duration("ingest.commit-interval", ig.commitInterval()),
+            settings
+                .string("ingest.max-file-bytes")
+                .map(Long::parseLong)
+                .orElse(ig.maxFileBytes()));
+    return new RagtimeConfig(data, natives, local, embedding, chunking, search, index, ingest);
+  }
+
+  /** The same configuration with another embedding configuration. */
+  public RagtimeConfig withEmbedding(EmbeddingConfig newEmbedding) {
+    return new RagtimeConfig(
+        dataDir, nativeDir, local, newEmbedding, chunking, search, index, ingest);
+  }
+
+  /** Whether vectors come from the in-process model. */
+  public boolean localEmbedding() {
+    return embedding.provider() == EmbeddingConfig.Provider.LOCAL;
+  }
+
+  private static EmbeddingConfig embedding(Settings s, LocalModelSettings local) {
+    try {
+      var b = EmbeddingConfig.builder();
+      var provider = EmbeddingConfig.Provider.parse(s.string("embedding.provider", "local"));
+      b.provider(provider);
+      s.string("embedding.base-url").ifPresent(b::baseUrl);
+      s.string("embedding.model").ifPresent(b::model);
+      s.string("embedding.api-key").map(Secret::of).ifPresent(b::apiKey);
+      s.integer("embedding.dimensions").ifPresent(b::dimensions);
+      s.integer("embedding.rpm").ifPresent(b::rpm);
+      s.integer("embedding.tpm").ifPresent(b::tpm);
+      s.integer("embedding.max-batch").ifPresent(b::maxBatch);
+      s.integer("embedding.max-batch-tokens").ifPresent(b::maxBatchTokens);
+      // The local model already uses every core inside one run: more than one batch at a time
+      // only adds contention. Remote providers default to the pipeline's adaptive bound.
+      b.maxConcurrency(
+          s.integer(
+              "embedding.max-concurrency",
+              provider == EmbeddingConfig.Provider.LOCAL
+                  ? 1
+                  : EmbeddingConfig.DEFAULT_MAX_CONCURRENCY));
+      s.duration("embedding.timeout").ifPresent(b::timeout);
+      b.fallbackUrls(s.list("embedding.fallback-urls").stream().map(URI::create).toList());
+      s.duration("embedding.max-wait").ifPresent(b::maxWait);
+      if (provider == EmbeddingConfig.Provider.LOCAL) {
+        b.maxInputTokens(local.maxTokens());
+      } else {
+        s.integer("embedding.max-input-tokens").ifPresent(b::maxInputTokens);
+      }
+      s.integer("embedding.max-attempts").ifPresent(b::maxAttempts);
+      s.duration("embedding.deadline").ifPresent(b::deadline);
+      s.string("embedding.cache-memory-bytes").map(Long::parseLong).ifPresent(b::cacheMemoryBytes);
+      b.cachePersistent(s.bool("embedding.cache-persistent", true));
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("embedding configuration: " + e.getMessage(), e);
+    }
+  }
+
+  static Path defaultCacheDir(Map<String, String> env) {
+    String xdg = env.get("XDG_CACHE_HOME");
+    if (xdg != null && !xdg.isBlank()) {
+      return Path.of(xdg, "ragtime");
+    }
+    return Path.of(System.getProperty("user.home"), ".cache", "ragtime");
+  }
+}

@@ -1,0 +1,189 @@
+package dev.ragtime.cli;
+
+import dev.ragtime.app.Ragtime;
+import dev.ragtime.document.JsonlCorpus;
+import dev.ragtime.embed.PipelineStats;
+import dev.ragtime.index.Index;
+import dev.ragtime.ingest.CorpusSources;
+import dev.ragtime.ingest.FileSources;
+import dev.ragtime.ingest.IngestProgress;
+import dev.ragtime.ingest.IngestReport;
+import dev.ragtime.ingest.SourceScan;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code ragtime ingest PATH…}. */
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Ingest files and directories (recursively): .txt .md .html .htm .pdf.",
+      "A .jsonl or .jsonl.gz file named directly is read as a corpus of {\"_id\",\"title\",\"text\"} records.",
+      "Unchanged documents are skipped; changed ones are replaced atomically."
+    })
+final class IngestCommand implements Callable<Integer> {
+
+  @ParentCommand Main main;
+
+  @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories to ingest.")
+  List<Path> paths;
+
+  @Option(
+      names = {"-c", "--collection"},
+      defaultValue = "default",
+      description = "Collection to ingest into (default: ${DEFAULT-VALUE}).")
+  String collection;
+
+  @Option(
+      names = "--prune",
+      description =
+          "Delete documents of the collection that are no longer found in the given paths.")
+  boolean prune;
+
+  @Option(names = "--json", description = "Print one JSON summary object on stdout.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    try (Ragtime rt = main.ragtime();
+        Index index = rt.openCollection(collection)) {
+      var progress = new IngestProgress();
+      IngestReport report;
+      try (var display =
+          new ProgressDisplay(
+              main.err,
+              main.terminal,
+              progress,
+              () -> rt.pipelineStats().map(IngestCommand::figures).orElse(""))) {
+        report = ingest(rt, index, progress);
+        display.finish();
+      }
+      if (json) {
+        var summary = summary(report);
+        rt.pipelineStats().ifPresent(s -> summary.put("pipeline", pipeline(s)));
+        main.out.println(Json.write(summary));
+      } else {
+        printHuman(report);
+      }
+      return 0;
+    }
+  }
+
+  private IngestReport ingest(Ragtime rt, Index index, IngestProgress progress) throws Exception {
+    var corpora = new ArrayList<Path>();
+    var files = new ArrayList<Path>();
+    for (Path p : paths) {
+      String name = p.getFileName() == null ? "" : p.getFileName().toString();
+      if (name.endsWith(".jsonl") || name.endsWith(".jsonl.gz")) {
+        corpora.add(p);
+      } else {
+        files.add(p);
+      }
+    }
+    if (!corpora.isEmpty() && !files.isEmpty()) {
+      throw new IllegalArgumentException(
+          "ingest either JSONL corpora or files and directories in one run, not both");
+    }
+    if (corpora.size() > 1) {
+      throw new IllegalArgumentException("ingest one JSONL corpus per run; got " + corpora.size());
+    }
+    if (!corpora.isEmpty()) {
+      try (JsonlCorpus corpus = JsonlCorpus.open(corpora.get(0))) {
+        return rt.ingestor(index)
+            .ingest(
+                CorpusSources.of(corpus, corpora.get(0).toString()),
+                -1,
+                SourceScan.empty(),
+                prune,
+                progress);
+      }
+    }
+    SourceScan scan = FileSources.scan(files, rt.parsers());
+    return rt.ingestor(index)
+        .ingest(scan.documents().iterator(), scan.documents().size(), scan, prune, progress);
+  }
+
+  /** Live pipeline figures for the progress line. */
+  static String figures(PipelineStats s) {
+    return String.format(
+        Locale.ROOT,
+        "in-flight %d, requests %d, 429s %d, retries %d, cache hits %d",
+        s.inFlight(),
+        s.requests(),
+        s.rateLimited(),
+        s.retries(),
+        s.cacheHits());
+  }
+
+  static Map<String, Object> pipeline(PipelineStats s) {
+    var m = new LinkedHashMap<String, Object>();
+    m.put("requests", s.requests());
+    m.put("embeddedTexts", s.embeddedTexts());
+    m.put("cacheHits", s.cacheHits());
+    m.put("coalesced", s.coalesced());
+    m.put("rateLimited", s.rateLimited());
+    m.put("retries", s.retries());
+    m.put("splits", s.splits());
+    m.put("failovers", s.failovers());
+    m.put("failures", s.failures());
+    m.put("tokens", s.tokens());
+    return m;
+  }
+
+  static Map<String, Object> summary(IngestReport r) {
+    var m = new LinkedHashMap<String, Object>();
+    m.put("documents", r.documents());
+    m.put("chunks", r.chunks());
+    m.put("embedded", r.embedded());
+    m.put("unchanged", r.unchanged());
+    m.put("failed", r.failed());
+    m.put("failures", failures(r.failures()));
+    m.put("skipped", failures(r.skipped()));
+    m.put("pruned", r.pruned());
+    m.put("elapsedMs", r.elapsed().toMillis());
+    return m;
+  }
+
+  private static List<Map<String, String>> failures(List<IngestReport.Failure> list) {
+    var out = new ArrayList<Map<String, String>>();
+    for (var f : list) {
+      out.add(Map.of("path", f.path(), "reason", f.reason()));
+    }
+    return out;
+  }
+
+  private void printHuman(IngestReport r) {
+    var out = main.out;
+    double secs = Math.max(r.elapsed().toNanos() / 1e9, 1e-3);
+    out.printf(
+        Locale.ROOT,
+        "ingested into '%s': %d documents (%d unchanged, %d failed), %d chunks written, %d embedded"
+            + " in %.1fs (%.1f chunks/s)%n",
+        collection,
+        r.documents(),
+        r.unchanged(),
+        r.failed(),
+        r.chunks(),
+        r.embedded(),
+        secs,
+        r.chunks() / secs);
+    if (r.pruned() > 0) {
+      out.printf(Locale.ROOT, "pruned %d vanished documents%n", r.pruned());
+    }
+    for (var f : r.failures()) {
+      out.printf(Locale.ROOT, "  failed  %s: %s%n", f.path(), f.reason());
+    }
+    for (var f : r.skipped()) {
+      out.printf(Locale.ROOT, "  skipped %s: %s%n", f.path(), f.reason());
+    }
+  }
+}
