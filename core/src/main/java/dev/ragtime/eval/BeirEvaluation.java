@@ -122,16 +122,25 @@ public final class BeirEvaluation {
    *     concurrent evaluation of the same dataset)
    */
   public EvalCollection open(BeirDataset dataset, EvalProtocol protocol) {
+    return open(dataset, protocol, new IngestProgress());
+  }
+
+  /**
+   * Like {@link #open(BeirDataset, EvalProtocol)}, reporting indexing progress (documents done out
+   * of the corpus size, chunks written, texts embedded) to {@code progress} as it goes.
+   */
+  public EvalCollection open(BeirDataset dataset, EvalProtocol protocol, IngestProgress progress) {
     Objects.requireNonNull(dataset, "dataset");
     Objects.requireNonNull(protocol, "protocol");
+    Objects.requireNonNull(progress, "progress");
     String name = collectionName(dataset, protocol);
     log.info("indexing {} ({} protocol) into collection {}", dataset.name(), protocol, name);
     Index index = collections.open(name, modelInfo);
     try {
       IndexingSummary summary =
           switch (protocol) {
-            case BEIR -> indexWhole(name, dataset, index);
-            case CHUNKED -> ingestChunked(name, dataset, index);
+            case BEIR -> indexWhole(name, dataset, index, progress);
+            case CHUNKED -> ingestChunked(name, dataset, index, progress);
           };
       log.info("{}", summary);
       return new EvalCollection(index, protocol, model, summary, System::nanoTime);
@@ -145,25 +154,36 @@ public final class BeirEvaluation {
     }
   }
 
-  private IndexingSummary indexWhole(String name, BeirDataset dataset, Index index) {
+  private IndexingSummary indexWhole(
+      String name, BeirDataset dataset, Index index, IngestProgress progress) {
+    progress.total(countRecords(dataset));
     try (JsonlCorpus corpus = JsonlCorpus.open(dataset.corpusFile())) {
       return new WholeDocumentIndexer(
               index, model, executor, DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY)
-          .index(name, corpus);
+          .index(name, corpus, progress);
     }
   }
 
-  private IndexingSummary ingestChunked(String name, BeirDataset dataset, Index index) {
+  /** The number of records in the corpus (read once more, without keeping anything). */
+  private static long countRecords(BeirDataset dataset) {
+    try (JsonlCorpus corpus = JsonlCorpus.open(dataset.corpusFile());
+        var records = corpus.stream()) {
+      return records.count();
+    }
+  }
+
+  private IndexingSummary ingestChunked(
+      String name, BeirDataset dataset, Index index, IngestProgress progress) {
     Ingestor ingestor = Ingestor.create(index, model, chunker, ingest, executor);
     IngestReport report;
     try (JsonlCorpus corpus = JsonlCorpus.open(dataset.corpusFile())) {
       report =
           ingestor.ingest(
               CorpusSources.of(corpus, dataset.corpusFile().getFileName().toString()),
-              -1,
+              countRecords(dataset),
               SourceScan.empty(),
               true,
-              new IngestProgress());
+              progress);
     }
     long written = report.documents() - report.unchanged() - report.failed();
     return new IndexingSummary(

@@ -7,6 +7,7 @@ import dev.ragtime.embed.EmbeddingModel;
 import dev.ragtime.index.DocumentWrite;
 import dev.ragtime.index.Index;
 import dev.ragtime.index.IndexedChunk;
+import dev.ragtime.ingest.IngestProgress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -70,7 +71,7 @@ final class WholeDocumentIndexer {
     return (record.title() + " " + record.text()).strip();
   }
 
-  IndexingSummary index(String collection, JsonlCorpus corpus) {
+  IndexingSummary index(String collection, JsonlCorpus corpus, IngestProgress progress) {
     long start = System.nanoTime();
     var m = index.model();
     String fingerprint =
@@ -94,26 +95,29 @@ final class WholeDocumentIndexer {
         if (!seen.add(r.id())) {
           log.warn("duplicate document id '{}' in the corpus; the first one is kept", r.id());
           skipped++;
+          progress.failedDocument();
           continue;
         }
         String text = documentText(r);
         if (text.isEmpty()) {
           skipped++;
+          progress.failedDocument();
           continue;
         }
         String hash = ContentHash.fingerprint(fingerprint, r.title(), r.text());
         if (index.contentHash(r.id()).filter(hash::equals).isPresent()) {
           unchanged++;
+          progress.unchangedDocument();
           continue;
         }
         pending.add(new Pending(r.id(), hash, text));
         if (pending.size() == window) {
-          written += flush(pending);
+          written += flush(pending, progress);
           log.info("{}: {} documents read, {} written", collection, documents, written);
         }
       }
     }
-    written += flush(pending);
+    written += flush(pending, progress);
     Set<String> gone = new HashSet<>(index.documentIds());
     gone.removeAll(seen);
     long removed = gone.isEmpty() ? 0 : index.delete(gone).size();
@@ -130,7 +134,7 @@ final class WholeDocumentIndexer {
   }
 
   /** Embeds and writes the pending documents as one commit; returns how many were written. */
-  private long flush(List<Pending> pending) {
+  private long flush(List<Pending> pending, IngestProgress progress) {
     if (pending.isEmpty()) {
       return 0;
     }
@@ -153,6 +157,7 @@ final class WholeDocumentIndexer {
     int i = 0;
     for (CompletableFuture<List<float[]>> f : futures) {
       List<float[]> vectors = await(f);
+      progress.embeddedChunks(vectors.size());
       int expected = Math.min(batchSize, pending.size() - i);
       if (vectors.size() != expected) {
         throw new IllegalStateException(
@@ -170,6 +175,9 @@ final class WholeDocumentIndexer {
       }
     }
     index.write(writes);
+    for (int n = 0; n < writes.size(); n++) {
+      progress.written(1);
+    }
     pending.clear();
     return writes.size();
   }
