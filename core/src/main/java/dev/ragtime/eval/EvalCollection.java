@@ -1,6 +1,7 @@
 package dev.ragtime.eval;
 
 import dev.ragtime.embed.EmbeddingModel;
+import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.index.Index;
 import dev.ragtime.index.IndexStats;
 import dev.ragtime.search.DocumentHit;
@@ -10,7 +11,9 @@ import dev.ragtime.search.SearchRequest;
 import dev.ragtime.search.Searcher;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,19 +39,28 @@ import org.slf4j.LoggerFactory;
  *       mode) or 100 documents (single lists, deepened until 100 distinct documents come back).
  * </ul>
  *
- * <p>Latency is the wall-clock time of each search, including embedding the query; one untimed
- * warm-up search precedes each mode, so loading the model is not counted.
+ * <p>Latency is the wall-clock time of each search proper: before a mode that needs query vectors
+ * runs, every query of the split is embedded once, in batches of {@value #QUERY_BATCH}, untimed,
+ * and the searcher is served those vectors. So the figures measure the index and the fusion, are
+ * comparable between modes and runs, and do not depend on whether the embedding pipeline's cache
+ * already held a query. One untimed warm-up search precedes each mode.
  *
  * <p>Not thread-safe: run one evaluation at a time. Close it to close the index.
  */
 public final class EvalCollection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EvalCollection.class);
 
+  /** Queries per embedding call when queries are embedded up front. */
+  static final int QUERY_BATCH = 64;
+
   private final Index index;
   private final EvalProtocol protocol;
   private final Supplier<? extends EmbeddingModel> model;
   private final IndexingSummary indexing;
   private final LongSupplier nanoTime;
+
+  /** Query text to vector, filled up front per split (see the class comment). */
+  private final Map<String, float[]> queryVectors = new HashMap<>();
 
   EvalCollection(
       Index index,
@@ -102,6 +114,11 @@ public final class EvalCollection implements AutoCloseable {
       throw new IllegalArgumentException(
           "split '" + split.split() + "' of " + split.name() + " has no query to evaluate");
     }
+    boolean needsVectors =
+        mode == SearchMode.VECTOR || (mode == SearchMode.HYBRID && search.vectorWeight() > 0);
+    if (needsVectors) {
+      embedQueries(split);
+    }
     Ranker ranker = ranker(mode, search);
     ranker.rank(split.queries().values().iterator().next()); // warm-up, untimed
     List<MetricScores> perQuery = new ArrayList<>(split.queries().size());
@@ -131,7 +148,8 @@ public final class EvalCollection implements AutoCloseable {
       throw new IllegalArgumentException(
           "depth must be in [1, " + SearchRequest.MAX_K + "], was " + depth);
     }
-    Searcher searcher = Searcher.create(index, model, SearchConfig.DEFAULT);
+    embedQueries(split);
+    Searcher searcher = Searcher.create(index, this::queryModel, SearchConfig.DEFAULT);
     Shape shape = shape();
     List<QueryLists> out = new ArrayList<>(split.queries().size());
     for (Map.Entry<String, String> q : split.queries().entrySet()) {
@@ -168,7 +186,7 @@ public final class EvalCollection implements AutoCloseable {
 
   private Ranker ranker(SearchMode mode, SearchConfig search) {
     int k = MetricScores.DEPTH;
-    Searcher searcher = Searcher.create(index, model, search);
+    Searcher searcher = Searcher.create(index, this::queryModel, search);
     if (protocol == EvalProtocol.BEIR) {
       return query ->
           DocumentLists.distinctDocuments(
@@ -177,6 +195,55 @@ public final class EvalCollection implements AutoCloseable {
     Shape shape = shape();
     int listDocuments = mode == SearchMode.HYBRID ? Math.max(k, search.candidates()) : k;
     return query -> DocumentLists.ids(documents(searcher, shape, query, mode, k, listDocuments));
+  }
+
+  /** Embeds the split's queries that have no vector yet, in batches. */
+  private void embedQueries(BeirDataset split) {
+    List<String> missing = new ArrayList<>();
+    for (String q : new LinkedHashSet<>(split.queries().values())) {
+      if (!queryVectors.containsKey(q)) {
+        missing.add(q);
+      }
+    }
+    long start = nanoTime.getAsLong();
+    for (int from = 0; from < missing.size(); from += QUERY_BATCH) {
+      List<String> batch = missing.subList(from, Math.min(missing.size(), from + QUERY_BATCH));
+      List<float[]> vectors = model.get().embed(batch);
+      if (vectors.size() != batch.size()) {
+        throw new IllegalStateException(
+            "the embedding model returned " + vectors.size() + " vectors for " + batch.size());
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        queryVectors.put(batch.get(i), vectors.get(i));
+      }
+    }
+    if (!missing.isEmpty()) {
+      log.info(
+          "embedded {} queries in {} ms",
+          missing.size(),
+          (nanoTime.getAsLong() - start) / 1_000_000);
+    }
+  }
+
+  /** The model as the searcher sees it: queries embedded up front are served from memory. */
+  private EmbeddingModel queryModel() {
+    EmbeddingModel m = model.get();
+    return new EmbeddingModel() {
+      @Override
+      public ModelInfo info() {
+        return m.info();
+      }
+
+      @Override
+      public List<float[]> embed(List<String> texts) {
+        List<float[]> out = new ArrayList<>(texts.size());
+        for (String t : texts) {
+          float[] v = queryVectors.get(t);
+          out.add(v != null ? v : m.embed(List.of(t)).get(0));
+        }
+        return out;
+      }
+    };
   }
 
   /** Chunk and document counts of the index, read once per run. */

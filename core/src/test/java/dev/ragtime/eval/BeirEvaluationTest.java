@@ -100,6 +100,18 @@ class BeirEvaluationTest {
   }
 
   @Test
+  void queriesAreEmbeddedOnceUpFrontAndBm25AloneNeverEmbeds() {
+    try (EvalCollection c = eval.open(test, EvalProtocol.BEIR)) {
+      int before = model.embeddedTexts();
+      c.evaluate(test, List.of(SearchMode.BM25), SearchConfig.DEFAULT);
+      assertThat(model.embeddedTexts()).isEqualTo(before);
+      c.evaluate(test, ALL, SearchConfig.DEFAULT);
+      c.evaluate(test, List.of(SearchMode.VECTOR), SearchConfig.DEFAULT);
+      assertThat(model.embeddedTexts() - before).isEqualTo(TinyBeirDataset.QUERIES);
+    }
+  }
+
+  @Test
   void aSecondEvaluationReusesTheIndexedCorpusWithoutEmbeddingItAgain() {
     try (EvalCollection c = eval.open(test, EvalProtocol.BEIR)) {
       assertThat(c.indexing().written()).isEqualTo(TinyBeirDataset.DOCUMENTS);
