@@ -288,7 +288,20 @@ final class EvalCommand implements Callable<Integer> {
     // The authoritative numbers of both settings on the evaluated split come from real searches.
     ModeResult currentResult = c.evaluate(evaluated, SearchMode.HYBRID, current);
     ModeResult bestResult = c.evaluate(evaluated, SearchMode.HYBRID, best.config());
+    List<FusionTuner.ScoreTrial> scoreTrials =
+        FusionTuner.scoreFusionGrid(
+            tuneLists, FusionTuner.DEFAULT_SCORE_WEIGHTS, FusionTuner.DEFAULT_CANDIDATES);
     double seconds = (System.nanoTime() - start) / 1e9;
+
+    var scoreTop = new ArrayList<Map<String, Object>>();
+    for (FusionTuner.ScoreTrial t : scoreTrials.subList(0, Math.min(10, scoreTrials.size()))) {
+      var m = new LinkedHashMap<String, Object>();
+      m.put("vectorWeight", t.vectorWeight());
+      m.put("candidates", t.candidates());
+      m.put(tuneSplit, metrics(t.scores()));
+      m.put(split, metrics(FusionTuner.scoreFusion(evalLists, t.vectorWeight(), t.candidates())));
+      scoreTop.add(m);
+    }
 
     var top = new ArrayList<Map<String, Object>>();
     for (FusionTuner.Trial t : trials.subList(0, Math.min(20, trials.size()))) {
@@ -314,6 +327,7 @@ final class EvalCommand implements Callable<Integer> {
       out.put("current", current_);
       out.put("tuned", best_);
       out.put("top", top);
+      out.put("scoreFusion", scoreTop);
       main.out.println(Json.write(out));
       return;
     }
@@ -355,6 +369,20 @@ final class EvalCommand implements Callable<Integer> {
           describe(t.config()),
           t.scores().ndcgAt10(),
           FusionTuner.score(evalLists, t.config()).ndcgAt10());
+    }
+    out.println(
+        "score fusion (min-max normalised scores, convex combination; not in the searcher yet),"
+            + " best on "
+            + tuneSplit
+            + ":");
+    for (FusionTuner.ScoreTrial t : scoreTrials.subList(0, Math.min(10, scoreTrials.size()))) {
+      out.printf(
+          Locale.ROOT,
+          "  %-60s %12.4f %12.4f%n",
+          String.format(
+              Locale.ROOT, "vector-weight %.2f, candidates %d", t.vectorWeight(), t.candidates()),
+          t.scores().ndcgAt10(),
+          FusionTuner.scoreFusion(evalLists, t.vectorWeight(), t.candidates()).ndcgAt10());
     }
   }
 

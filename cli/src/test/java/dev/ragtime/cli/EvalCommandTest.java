@@ -126,6 +126,9 @@ class EvalCommandTest {
     }
     assertThat(j.get("tuned").get("train").get("ndcg@10").asDouble())
         .isGreaterThanOrEqualTo(j.get("current").get("train").get("ndcg@10").asDouble());
+    assertThat(j.get("top").size()).isEqualTo(20);
+    assertThat(j.get("scoreFusion").size()).isEqualTo(10);
+    assertThat(j.get("scoreFusion").get(0).get("vectorWeight").asDouble()).isBetween(0.0, 1.0);
   }
 
   @Test

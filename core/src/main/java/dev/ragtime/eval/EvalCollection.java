@@ -157,12 +157,7 @@ public final class EvalCollection implements AutoCloseable {
           documents(searcher, shape, q.getValue(), SearchMode.BM25, depth, depth);
       List<DocumentHit> vector =
           documents(searcher, shape, q.getValue(), SearchMode.VECTOR, depth, depth);
-      out.add(
-          new QueryLists(
-              q.getKey(),
-              DocumentLists.ids(lexical),
-              DocumentLists.ids(vector),
-              split.judgments(q.getKey())));
+      out.add(new QueryLists(q.getKey(), lexical, vector, split.judgments(q.getKey())));
     }
     return out;
   }

@@ -140,8 +140,8 @@ class BeirEvaluationTest {
 
       List<QueryLists> lists = c.lists(test, 100);
       for (QueryLists q : lists) {
-        assertThat(q.lexical()).doesNotHaveDuplicates();
-        assertThat(q.vector()).doesNotHaveDuplicates().hasSize(TinyBeirDataset.DOCUMENTS);
+        assertThat(q.lexicalIds()).doesNotHaveDuplicates();
+        assertThat(q.vectorIds()).doesNotHaveDuplicates().hasSize(TinyBeirDataset.DOCUMENTS);
       }
     }
   }
