@@ -8,8 +8,8 @@ import java.util.Objects;
  *
  * @param mode the search mode
  * @param scores the four measures averaged over the evaluated queries
- * @param searchP50Ms median wall-clock time of one search (query embedding included), in
- *     milliseconds
+ * @param searchP50Ms median wall-clock time of one search, in milliseconds; the query vector was
+ *     computed beforehand (see {@link EvalCollection}), so this is the index and fusion alone
  * @param searchP99Ms 99th percentile of the same (nearest-rank), in milliseconds
  */
 public record ModeResult(
