@@ -17,6 +17,7 @@ import dev.ragtime.onnx.OnnxModelConfig;
 import dev.ragtime.search.Searcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.GlobalOpenTelemetry;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -85,6 +86,13 @@ public final class Ragtime implements AutoCloseable {
     return pipeline().info();
   }
 
+  /** The configured model's id, without loading it or asking a remote provider. */
+  public String modelId() {
+    return config.localEmbedding()
+        ? OnnxEmbeddingModel.modelInfo(onnxConfig()).id()
+        : config.embedding().remoteModelId();
+  }
+
   /**
    * The embedding service every caller shares: the embedding pipeline (cache, single-flight,
    * batching, pacing, retries, breakers, failover) in front of the configured provider. Built on
@@ -92,6 +100,18 @@ public final class Ragtime implements AutoCloseable {
    */
   public EmbeddingModel model() {
     return pipeline();
+  }
+
+  /**
+   * Loads the embedding model now rather than on the first text, so that latency measured around a
+   * first query is the query's, not the model's load time.
+   */
+  public void loadModel() {
+    if (config.localEmbedding()) {
+      onnx();
+    } else {
+      pipeline().info();
+    }
   }
 
   /** Live figures of the embedding pipeline, if it has been started. */
@@ -109,6 +129,9 @@ public final class Ragtime implements AutoCloseable {
               EmbeddingPipeline.builder(config.embedding())
                   .executor(executor)
                   .meterRegistry(meters)
+                  // Spans go to whatever OpenTelemetry is installed globally (the Java agent, or
+                  // an SDK registered by an embedding application); a no-op otherwise.
+                  .tracer(GlobalOpenTelemetry.getTracer("dev.ragtime"))
                   .cacheDirectory(config.dataDir().resolve("embedding-cache"));
           if (config.localEmbedding()) {
             b.localModel(new LazyLocalModel()).tokenCounter(tokenCounter());

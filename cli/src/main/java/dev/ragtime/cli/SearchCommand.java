@@ -62,6 +62,9 @@ final class SearchCommand implements Callable<Integer> {
     try (Ragtime rt = main.ragtime()) {
       // Read-only: no lock, so searching works while another process ingests into the collection.
       try (SearchableIndex index = rt.collections().openReadOnly(collection)) {
+        if (request.mode() != SearchMode.BM25) {
+          rt.loadModel(); // so tookMs is the search's own time, not the model's load time
+        }
         SearchResult result = rt.searcher(index).search(request);
         if (json) {
           main.out.println(Json.write(toJson(result)));

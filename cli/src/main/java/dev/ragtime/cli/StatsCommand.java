@@ -42,12 +42,12 @@ final class StatsCommand implements Callable<Integer> {
       if (json) {
         var out = new LinkedHashMap<String, Object>();
         out.put("dataDir", rt.config().dataDir().toAbsolutePath().toString());
-        out.put("model", rt.modelInfo().id());
+        out.put("model", rt.modelId());
         out.put("collections", collections);
         main.out.println(Json.write(out));
       } else {
         main.out.println("data: " + rt.config().dataDir().toAbsolutePath());
-        main.out.println("configured model: " + rt.modelInfo());
+        main.out.println("configured model: " + rt.modelId());
         if (collections.isEmpty()) {
           main.out.println("no collections yet; add documents with 'ragtime ingest PATH'");
         }

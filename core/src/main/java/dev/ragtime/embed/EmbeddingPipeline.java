@@ -297,8 +297,16 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   public ModelInfo info() {
     ModelInfo i = info;
     if (i == null) {
-      embed(List.of(PROBE_TEXT));
-      i = info;
+      // The probe may be answered from the cache, in which case no provider response teaches the
+      // dimension: take it from the vector itself.
+      int dim = embed(List.of(PROBE_TEXT)).get(0).length;
+      synchronized (this) {
+        if (info == null) {
+          dimension.compareAndSet(0, dim);
+          info = new ModelInfo(modelId, dimension.get(), config.maxInputTokens());
+        }
+        i = info;
+      }
     }
     return i;
   }

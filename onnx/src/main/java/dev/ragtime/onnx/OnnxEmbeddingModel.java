@@ -157,7 +157,10 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
       options.setExecutionMode(ExecutionMode.SEQUENTIAL);
       options.setIntraOpNumThreads(config.intraOpThreads());
       options.setInterOpNumThreads(1);
-      options.addConfigEntry("session.intra_op.allow_spinning", System.getProperty("xspin", "0"));
+      // Idle intra-op threads would otherwise spin between operators and batches, taking the
+      // cores that tokenisation, parsing and indexing need on a small shared machine; on 2 busy
+      // cores not spinning was as fast at best and clearly faster under load.
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
       session = env.createSession(modelFile.toString(), options);
       boolean feedsTokenTypeIds = checkSignature(session);
       OnnxEmbeddingModel model =
