@@ -7,6 +7,7 @@ import dev.ragtime.embed.EmbeddingModel;
 import dev.ragtime.embed.EmbeddingPipeline;
 import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.embed.PipelineStats;
+import dev.ragtime.eval.BeirEvaluation;
 import dev.ragtime.index.Index;
 import dev.ragtime.index.LuceneCollections;
 import dev.ragtime.index.SearchableIndex;
@@ -204,6 +205,15 @@ public final class Ragtime implements AutoCloseable {
 
   public Ingestor ingestor(Index index) {
     return Ingestor.create(index, this::model, chunker(), config.ingest(), executor);
+  }
+
+  /**
+   * Retrieval evaluation on BEIR-format datasets, with this instance's model, chunker and ingestion
+   * settings; scratch collections live in this data directory.
+   */
+  public BeirEvaluation evaluation() {
+    return BeirEvaluation.create(
+        collections, modelInfo(), this::model, chunker(), config.ingest(), executor);
   }
 
   public Searcher searcher(SearchableIndex index) {

@@ -30,6 +30,7 @@ import picocli.CommandLine.ScopeType;
       SearchCommand.class,
       DeleteCommand.class,
       StatsCommand.class,
+      EvalCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

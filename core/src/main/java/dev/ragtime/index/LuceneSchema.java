@@ -221,6 +221,10 @@ final class LuceneSchema {
         doc.add(new StoredField(CONTENT_HASH, write.contentHash()));
         head = false;
       }
+      if (!chunk.context().isEmpty()) {
+        // Matched by BM25 as part of the text (one field, one length), never stored or returned.
+        doc.add(new TextField(TEXT, chunk.context(), Field.Store.NO));
+      }
       doc.add(new TextField(TEXT, chunk.text(), Field.Store.YES));
       doc.add(new KnnFloatVectorField(VECTOR, chunk.vector(), SIMILARITY));
       for (Map.Entry<String, String> e : chunk.metadata().entrySet()) {

@@ -3,8 +3,9 @@ package dev.ragtime.ingest;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Live counters of an ingest run, updated by the ingestor and read by progress displays from any
- * thread. Counts are monotonic within a run.
+ * Live counters of an ingest run, updated by the ingestor (or another indexing producer, such as
+ * the evaluation indexer) and read by progress displays from any thread. Counts are monotonic
+ * within a run; only the producer of a run calls the mutators.
  */
 public final class IngestProgress {
   private final AtomicLong total = new AtomicLong(-1);
@@ -42,25 +43,30 @@ public final class IngestProgress {
     return failed.get();
   }
 
-  void total(long n) {
+  /** Sets the number of documents expected, or -1 if unknown. */
+  public void total(long n) {
     total.set(n);
   }
 
-  void written(long chunkCount) {
+  /** One document was written with {@code chunkCount} chunks. */
+  public void written(long chunkCount) {
     chunks.addAndGet(chunkCount);
     done.incrementAndGet();
   }
 
-  void embeddedChunks(long n) {
+  /** {@code n} more texts were sent to the embedding model. */
+  public void embeddedChunks(long n) {
     embedded.addAndGet(n);
   }
 
-  void unchangedDocument() {
+  /** One document was already indexed unchanged. */
+  public void unchangedDocument() {
     unchanged.incrementAndGet();
     done.incrementAndGet();
   }
 
-  void failedDocument() {
+  /** One document failed (or was skipped). */
+  public void failedDocument() {
     failed.incrementAndGet();
     done.incrementAndGet();
   }

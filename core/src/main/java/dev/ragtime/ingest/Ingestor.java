@@ -52,7 +52,7 @@ public final class Ingestor {
   private static final Logger log = LoggerFactory.getLogger(Ingestor.class);
 
   /** Version of the chunk-text and embed-text format; part of every content hash. */
-  static final String FORMAT_VERSION = "ingest-v1";
+  static final String FORMAT_VERSION = "ingest-v2";
 
   private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -187,6 +187,16 @@ public final class Ingestor {
 
   /** Builds the text that is embedded for a chunk: its context (title, heading path) and body. */
   static String embedText(String title, Chunk chunk) {
+    String context = context(title, chunk);
+    return context.isEmpty() ? chunk.text() : context + "\n" + chunk.text();
+  }
+
+  /**
+   * The context a chunk is embedded with, and that BM25 matches along with it: the document title
+   * and the heading path ("Title › Section › Subsection"); empty when there is none or when the
+   * chunk text already starts with its innermost heading.
+   */
+  static String context(String title, Chunk chunk) {
     String context = chunk.heading().isBlank() ? title : chunk.heading();
     if (!context.isBlank()
         && !title.isBlank()
@@ -195,9 +205,9 @@ public final class Ingestor {
       context = title + " › " + context;
     }
     if (context.isBlank() || chunk.text().startsWith(lastSegment(context))) {
-      return chunk.text();
+      return "";
     }
-    return context + "\n" + chunk.text();
+    return context;
   }
 
   private static String lastSegment(String headingPath) {
@@ -245,9 +255,12 @@ public final class Ingestor {
           fail(doc.path(), "empty document: no text to index");
           return;
         }
+        var contexts = new ArrayList<String>(chunks.size());
         var texts = new ArrayList<String>(chunks.size());
         for (Chunk c : chunks) {
-          texts.add(embedText(parsed.title(), c));
+          String context = context(parsed.title(), c);
+          contexts.add(context);
+          texts.add(context.isEmpty() ? c.text() : context + "\n" + c.text());
         }
         List<float[]> vectors = model.get().embed(texts);
         if (vectors.size() != chunks.size()) {
@@ -265,7 +278,12 @@ public final class Ingestor {
           meta.put("position", Integer.toString(c.position()));
           indexed.add(
               new IndexedChunk(
-                  doc.id() + "#" + c.position(), c.position(), c.text(), vectors.get(i), meta));
+                  doc.id() + "#" + c.position(),
+                  c.position(),
+                  c.text(),
+                  vectors.get(i),
+                  meta,
+                  contexts.get(i)));
         }
         queue.put(new Pending(new DocumentWrite(doc.id(), hash, indexed)));
       } catch (SourceException e) {

@@ -146,6 +146,26 @@ public abstract class IndexContract {
   }
 
   @Test
+  void contextIsMatchedByLexicalSearchButNotReturnedWithTheHit() {
+    Index index = openIndex();
+    var titled =
+        new IndexedChunk(
+            "volcanoes#1",
+            1,
+            "Seismometers warn of eruptions.",
+            embedder.vectorOf("Seismometers warn of eruptions."),
+            Map.of(),
+            "Volcanoes › Monitoring");
+    index.write(List.of(new DocumentWrite("volcanoes", "h", List.of(titled)), doc("geo", RIVERS)));
+
+    List<Hit> hits = lexical(index, "volcano monitoring", Map.of(), 10);
+
+    assertThat(chunkIds(hits)).containsExactly("volcanoes#1");
+    assertThat(hits.get(0).text()).isEqualTo("Seismometers warn of eruptions.");
+    assertThat(chunkIds(lexical(index, "eruptions", Map.of(), 10))).containsExactly("volcanoes#1");
+  }
+
+  @Test
   void kLimitsTheNumberOfHitsAndMayExceedTheNumberOfMatches() {
     Index index = openIndex();
     index.write(

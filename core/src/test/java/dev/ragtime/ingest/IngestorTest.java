@@ -335,6 +335,31 @@ class IngestorTest {
   }
 
   @Test
+  void bm25MatchesTheTitleOfEveryChunkWithoutReturningIt() throws IOException {
+    Path corpus = tmp.resolve("titled.jsonl");
+    Files.writeString(
+        corpus,
+        """
+        {"_id":"d1","title":"Aspirin","text":"It reduces the risk of heart attack."}
+        {"_id":"d2","title":"Vitamin D","text":"Deficiency is common in winter."}
+        """,
+        StandardCharsets.UTF_8);
+    try (JsonlCorpus c = JsonlCorpus.open(corpus)) {
+      Ingestor.create(index, () -> model, chunker, IngestConfig.DEFAULT, executor)
+          .ingest(
+              CorpusSources.of(c, "titled.jsonl"),
+              -1,
+              SourceScan.empty(),
+              false,
+              new IngestProgress());
+    }
+    List<Hit> hits = bm25("aspirin");
+    assertThat(hits).extracting(Hit::docId).containsExactly("d1");
+    assertThat(hits.get(0).text()).isEqualTo("It reduces the risk of heart attack.");
+    assertThat(hits.get(0).metadata()).containsEntry("title", "Aspirin");
+  }
+
+  @Test
   void embedTextCarriesTitleAndHeadingContext() {
     var chunk = new dev.ragtime.chunk.Chunk(0, "Seismometers warn of eruptions.", "Monitoring", 4);
     assertThat(Ingestor.embedText("Volcanoes", chunk))
@@ -343,6 +368,8 @@ class IngestorTest {
     assertThat(Ingestor.embedText("Volcanoes", first)).isEqualTo("Volcanoes\n\nMagma rises.");
     var plain = new dev.ragtime.chunk.Chunk(0, "Magma rises.", "", 2);
     assertThat(Ingestor.embedText("Volcanoes", plain)).isEqualTo("Volcanoes\nMagma rises.");
+    assertThat(Ingestor.context("Volcanoes", chunk)).isEqualTo("Volcanoes › Monitoring");
+    assertThat(Ingestor.context("Volcanoes", first)).isEmpty();
   }
 
   /** Delegates to the fake, but rejects every batch holding a text that contains a marker. */
