@@ -54,6 +54,13 @@ final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    for (Path p : paths) {
+      if (!java.nio.file.Files.exists(p)) {
+        // A mistyped path on the command line is a usage mistake, not a document to report.
+        throw new IllegalArgumentException(
+            "no such file or directory: " + p + " (nothing was ingested)");
+      }
+    }
     try (Ragtime rt = main.ragtime();
         Index index = rt.openCollection(collection)) {
       var progress = new IngestProgress();

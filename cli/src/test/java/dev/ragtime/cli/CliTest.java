@@ -199,6 +199,15 @@ class CliTest {
 
   @Test
   @Order(9)
+  void aMistypedPathFailsBeforeAnythingIsCreated() {
+    Run r = ragtime("ingest", "--collection", "typo", docs.resolve("nope").toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("no such file or directory").contains("nope");
+    assertThat(data.resolve("collections").resolve("typo")).doesNotExist();
+  }
+
+  @Test
+  @Order(9)
   void everyCommandHasHelp() {
     for (String cmd : List.of("ingest", "search", "delete", "stats")) {
       Run r = ragtime(cmd, "--help");
