@@ -41,7 +41,8 @@ import java.util.random.RandomGenerator;
  * </ul>
  *
  * <p>Every batch has a deadline ({@code config.deadline()} from its first attempt) and at most
- * {@code config.maxAttempts()} non-429 attempts. Thread-safe; runs on the caller-provided executor.
+ * {@code config.maxAttempts()} failed attempts that are not 429 (the first included; the halves of
+ * a split and per-caller re-sends count afresh). Thread-safe; runs on the caller-provided executor.
  */
 final class RemoteSender implements BatchSender {
   private final EmbeddingConfig config;
