@@ -43,8 +43,8 @@ import java.util.OptionalInt;
  *     {@link ModelInfo#maxTokens()})
  * @param maxAttempts failed attempts per batch, the first included, that are <em>not</em> HTTP 429
  *     before a retryable failure is given up; 429s count only against {@code deadline}, because the
- *     provider said when to come back. Each half of a split batch, and each caller's texts sent again
- *     after an input-specific rejection, start a fresh count under the same deadline
+ *     provider said when to come back. Each half of a split batch, and each caller's texts sent
+ *     again after an input-specific rejection, start a fresh count under the same deadline
  * @param deadline how long one batch may spend in attempts and back-off from its first attempt
  * @param cacheMemoryBytes budget of the in-memory vector cache; 0 disables it
  * @param cachePersistent whether vectors are also persisted under the cache directory given to the

@@ -10,10 +10,11 @@ import java.time.InstantSource;
  * at most a quarter second of quota and can never hold more than one second of it, so the pipeline
  * never bursts a minute's quota (providers enforce limits over short windows).
  *
- * <p>It learns from the provider: {@code x-ratelimit-limit-*} sets (or lowers) the rates when they
- * were not configured (at 90% of the reported limit), {@code x-ratelimit-remaining-*} clamps the
- * buckets so we slow down before a 429, and a {@code Retry-After} pauses everyone until it has
- * passed.
+ * <p>It learns from the provider. {@code x-ratelimit-limit-*} sets the rate of a limit that was not
+ * configured to 90% of the reported limit, following later reports down and up; a configured rate
+ * is only ever lowered to the reported limit, and returns to the configured value when the reports
+ * rise again (see {@link #adopt}). {@code x-ratelimit-remaining-*} clamps the buckets so we slow
+ * down before a 429, and a {@code Retry-After} pauses everyone until it has passed.
  *
  * <p>Thread-safe. Callers {@link #reserve} and then sleep the returned duration themselves.
  */
@@ -100,7 +101,21 @@ final class RatePacer {
     }
   }
 
-  /** Uses a reported per-minute limit when it is lower than what we pace at, or we had none. */
+  /**
+   * The rate to pace a limit at once the provider has reported it.
+   *
+   * <ul>
+   *   <li>Not configured: {@code 0.9 × reported} ({@link #LEARNED_SHARE}), creating the bucket if
+   *       there was none, and following every later report down <em>and up</em>. The header is the
+   *       account's current limit (it changes with the provider's usage tiers), and nothing else
+   *       bounds the rate; the 10% margin absorbs our token estimates and other clients of the key.
+   *   <li>Configured: {@code min(configured, reported)}. The configured rate is the operator's
+   *       ceiling (often a deliberate share of the key's quota), so a report never raises the rate
+   *       above it; a report below it is the provider's hard limit, so the rate drops to it,
+   *       without the margin the operator did not ask for; and when a later report rises, the rate
+   *       rises back, up to the configured value.
+   * </ul>
+   */
   private static TokenBucket adopt(
       TokenBucket current, int configured, long reportedPerMinute, Instant now) {
     double target = reportedPerMinute * LEARNED_SHARE;

@@ -2,6 +2,7 @@ package dev.ragtime.embed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.ragtime.provider.RateLimitHeaders;
 import java.time.Duration;
@@ -76,6 +77,42 @@ class PacingAndLimitsTest {
     assertThat(pacer.requestsPerMinute()).isEqualTo(120 * RatePacer.LEARNED_SHARE);
     // Nothing remains: the next request waits for a refill instead of drawing a 429.
     assertThat(pacer.reserve(10)).isPositive();
+  }
+
+  @Test
+  void anUnconfiguredRateFollowsReportedLimitsDownAndUpAtNinetyPercent() {
+    var clock = new FakeClock();
+    var pacer = new RatePacer(0, 0, clock);
+    pacer.observe(limits(1_000, 100_000));
+    assertThat(pacer.requestsPerMinute()).isCloseTo(900, within(1e-6));
+    assertThat(pacer.tokensPerMinute()).isCloseTo(90_000, within(1e-6));
+    pacer.observe(limits(500, 50_000));
+    assertThat(pacer.requestsPerMinute()).isCloseTo(450, within(1e-6));
+    pacer.observe(limits(2_000, 200_000));
+    assertThat(pacer.requestsPerMinute()).isCloseTo(1_800, within(1e-6));
+    assertThat(pacer.tokensPerMinute()).isCloseTo(180_000, within(1e-6));
+  }
+
+  @Test
+  void aConfiguredRateIsLoweredToAReportedLimitButNeverRaisedAboveTheConfiguredValue() {
+    var clock = new FakeClock();
+    var pacer = new RatePacer(1_000, 100_000, clock);
+    pacer.observe(limits(600, 60_000)); // the provider's hard limit is below ours: adopt it
+    assertThat(pacer.requestsPerMinute()).isCloseTo(600, within(1e-6));
+    assertThat(pacer.tokensPerMinute()).isCloseTo(60_000, within(1e-6));
+    pacer.observe(limits(5_000, 500_000)); // more headroom: back to the configured ceiling only
+    assertThat(pacer.requestsPerMinute()).isCloseTo(1_000, within(1e-6));
+    assertThat(pacer.tokensPerMinute()).isCloseTo(100_000, within(1e-6));
+  }
+
+  private static RateLimitHeaders limits(long requestsPerMinute, long tokensPerMinute) {
+    return new RateLimitHeaders(
+        OptionalLong.of(requestsPerMinute),
+        OptionalLong.empty(),
+        Optional.empty(),
+        OptionalLong.of(tokensPerMinute),
+        OptionalLong.empty(),
+        Optional.empty());
   }
 
   @Test
