@@ -352,16 +352,11 @@ public final class EmbeddingPipeline implements EmbeddingModel {
 
     VectorCache.Lookup lookup = cache.getAll(textOf.keySet());
     Map<String, float[]> vectors = new HashMap<>();
-    int known = dimension.get();
-    lookup
-        .found()
-        .forEach(
-            (k, v) -> {
-              if (known == 0 || v.length == known) {
-                vectors.put(k, v);
-              }
-            });
-    metrics.cache(lookup.memoryHits(), lookup.diskHits(), textOf.size() - vectors.size());
+    // A cached vector of another dimension (the server behind the model name changed) is a miss,
+    // counted once, and is embedded again; its replacement overwrites it in the cache.
+    int memoryHits = useCached(lookup.memory(), vectors);
+    int diskHits = useCached(lookup.disk(), vectors);
+    metrics.cache(memoryHits, diskHits, textOf.size() - vectors.size());
 
     long owner = callSequence.incrementAndGet();
     Map<String, PendingText> waits = new LinkedHashMap<>();
@@ -386,7 +381,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
       if (p == fresh) {
         // Close the gap between our cache miss and becoming the owner: a batch may have
         // delivered this key in between.
-        Optional<float[]> late = cache.getIfPresentInMemory(key);
+        Optional<float[]> late = cache.getIfPresentInMemory(key).filter(this::usable);
         if (late.isPresent() && fresh.dispatch()) {
           fresh.result.complete(late.get());
           inFlight.remove(key, fresh);
@@ -419,6 +414,24 @@ public final class EmbeddingPipeline implements EmbeddingModel {
       out.add(vectors.get(key).clone());
     }
     return out;
+  }
+
+  /** Copies the usable cached vectors into {@code vectors}; returns how many there were. */
+  private int useCached(Map<String, float[]> cached, Map<String, float[]> vectors) {
+    int used = 0;
+    for (Map.Entry<String, float[]> e : cached.entrySet()) {
+      if (usable(e.getValue())) {
+        vectors.put(e.getKey(), e.getValue());
+        used++;
+      }
+    }
+    return used;
+  }
+
+  /** A cached vector is usable unless the model's dimension is known and differs. */
+  private boolean usable(float[] cached) {
+    int known = dimension.get();
+    return known == 0 || cached.length == known;
   }
 
   private void awaitAll(Map<String, PendingText> waits, Map<String, float[]> vectors) {

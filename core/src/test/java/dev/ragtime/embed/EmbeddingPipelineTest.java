@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ragtime.provider.DeadlineExceededException;
 import dev.ragtime.provider.ProviderRejectedException;
 import dev.ragtime.provider.Secret;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Pipeline behaviour against scripted in-process servers and a fake local model. */
 class EmbeddingPipelineTest {
@@ -242,6 +245,53 @@ class EmbeddingPipelineTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("index 1");
     }
+  }
+
+  @Test
+  void aCachedVectorOfAnotherDimensionIsOneMissAndIsNeverReturned(@TempDir Path dataDir)
+      throws Exception {
+    Path cacheDir = dataDir.resolve("embedding-cache");
+    try (var threeD = new ScriptedProvider((n, inputs) -> ScriptedProvider.ok(inputs, 3));
+        var first =
+            EmbeddingPipeline.builder(openAi(threeD).build())
+                .executor(executor)
+                .cacheDirectory(cacheDir)
+                .build()) {
+      assertThat(first.embed(List.of("a")).getFirst()).hasSize(3);
+    }
+    // The server behind the same model name now answers with 4 dimensions.
+    try (var fourD = new ScriptedProvider((n, inputs) -> ScriptedProvider.ok(inputs, 4))) {
+      var registry = new SimpleMeterRegistry();
+      try (var second =
+          EmbeddingPipeline.builder(openAi(fourD).build())
+              .executor(executor)
+              .cacheDirectory(cacheDir)
+              .meterRegistry(registry)
+              .build()) {
+        assertThat(second.embed(List.of("b")).getFirst()).hasSize(4); // learns 4 dimensions
+
+        assertThat(second.embed(List.of("a")).getFirst())
+            .containsExactly(ScriptedProvider.vectorFor("a", 4));
+
+        assertThat(cacheRequests(registry, "hit")).isZero();
+        assertThat(cacheRequests(registry, "miss")).isEqualTo(2);
+        assertThat(second.stats().cacheHits()).isZero();
+        // The replacement overwrote the stale vector: now a hit.
+        assertThat(second.embed(List.of("a")).getFirst()).hasSize(4);
+        assertThat(cacheRequests(registry, "hit")).isEqualTo(1);
+      }
+      assertThat(fourD.requests).containsExactly(List.of("b"), List.of("a"));
+    }
+  }
+
+  private static double cacheRequests(SimpleMeterRegistry registry, String result) {
+    return registry
+        .find("ragtime.embedding.cache.requests")
+        .tag("result", result)
+        .counters()
+        .stream()
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 
   @Test
