@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
 /*
  * Design note: how a text flows through the pipeline, and why.
  *
- *   embed(texts) ─► normalise (NFC + strip) and key (SHA-256 of model namespace + text)
+ *   embed(texts) ─► normalise (NFC + strip), truncate (OpenAI only) and key (SHA-256 of model
+ *                   namespace + the text exactly as it will be sent)
  *                ─► cache: memory (Caffeine) then disk (Lucene, per model)      hit → done
  *                ─► single-flight map: an identical text already in flight?    yes → wait on it
  *                ─► micro-batcher queue (bounded; caller blocks when full = backpressure)
@@ -75,13 +76,13 @@ import org.slf4j.LoggerFactory;
  * batching, the concurrency bound and metrics apply).
  *
  * <p>Contract: {@link #embed} returns one vector per input in input order, each exactly the vector
- * the provider returned for that (normalised) text, re-normalised to unit length only if the
- * provider's was not already (within 1e-3); or it throws an {@link
- * dev.ragtime.provider.EmbeddingException} (see that class for the taxonomy). A call blocks until
- * all its vectors are ready; interrupting the caller makes it throw {@link
- * EmbeddingCancelledException} with the interrupt flag set. Texts are normalised with Unicode NFC
- * and stripped of leading and trailing white space before they are embedded; blank texts are
- * rejected for remote providers (they refuse empty input).
+ * the provider returned for that text as sent (normalised, and cut to {@code maxInputTokens} for
+ * the OpenAI-compatible provider), re-normalised to unit length only if the provider's was not
+ * already (within 1e-3); or it throws an {@link dev.ragtime.provider.EmbeddingException} (see that
+ * class for the taxonomy). A call blocks until all its vectors are ready; interrupting the caller
+ * makes it throw {@link EmbeddingCancelledException} with the interrupt flag set. Texts are
+ * normalised with Unicode NFC and stripped of leading and trailing white space before they are
+ * embedded; blank texts are rejected for remote providers (they refuse empty input).
  *
  * <p>Thread-safe; meant to be shared by every caller of one model. Must be closed: {@link #close()}
  * refuses new calls, lets queued and in-flight work finish (bounded by the drain timeout), closes
@@ -338,7 +339,8 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     boolean remote = config.provider() != EmbeddingConfig.Provider.LOCAL;
     int n = texts.size();
     String[] keys = new String[n];
-    Map<String, String> textOf = new LinkedHashMap<>();
+    Map<String, String> textOf = new LinkedHashMap<>(); // key -> the text sent for it
+    Map<String, String> keyOf = new HashMap<>(); // normalised input -> key
     for (int i = 0; i < n; i++) {
       String t = Objects.requireNonNull(texts.get(i), () -> "texts contains null");
       String norm = TextKey.normalize(t);
@@ -346,8 +348,16 @@ public final class EmbeddingPipeline implements EmbeddingModel {
         throw new IllegalArgumentException(
             "text at index " + i + " is blank; embedding providers reject empty input");
       }
-      keys[i] = TextKey.key(namespace, norm);
-      textOf.putIfAbsent(keys[i], norm);
+      String key = keyOf.get(norm);
+      if (key == null) {
+        // Key exactly what is sent: after truncation, so a new maxInputTokens or token counter
+        // never serves a vector of the old truncation.
+        String toSend = truncate(norm);
+        key = TextKey.key(namespace, toSend);
+        keyOf.put(norm, key);
+        textOf.putIfAbsent(key, toSend);
+      }
+      keys[i] = key;
     }
 
     VectorCache.Lookup lookup = cache.getAll(textOf.keySet());
@@ -368,7 +378,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
       if (vectors.containsKey(key)) {
         continue;
       }
-      String toSend = truncate(e.getValue());
+      String toSend = e.getValue();
       var fresh = new PendingText(key, toSend, tokenCounter.count(toSend), owner, now);
       PendingText p =
           inFlight.compute(

@@ -3,6 +3,7 @@ package dev.ragtime.embed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ragtime.chunk.TokenCounter;
 import dev.ragtime.provider.DeadlineExceededException;
 import dev.ragtime.provider.ProviderRejectedException;
 import dev.ragtime.provider.Secret;
@@ -281,6 +282,34 @@ class EmbeddingPipelineTest {
         assertThat(cacheRequests(registry, "hit")).isEqualTo(1);
       }
       assertThat(fourD.requests).containsExactly(List.of("b"), List.of("a"));
+    }
+  }
+
+  @Test
+  void changingMaxInputTokensNeverServesTheVectorOfTheOldTruncation(@TempDir Path dataDir)
+      throws Exception {
+    Path cacheDir = dataDir.resolve("embedding-cache");
+    String overlong = "word ".repeat(200).strip();
+    try (var server = new ScriptedProvider((n, inputs) -> ScriptedProvider.ok(inputs))) {
+      var vectors = new ArrayList<float[]>();
+      for (int maxInputTokens : new int[] {10, 20, 10}) {
+        try (var pipeline =
+            EmbeddingPipeline.builder(openAi(server).maxInputTokens(maxInputTokens).build())
+                .executor(executor)
+                .cacheDirectory(cacheDir)
+                .build()) {
+          vectors.add(pipeline.embed(List.of(overlong)).getFirst());
+        }
+      }
+      // 10 and then 20 tokens each needed a request; back at 10, the first truncation is cached.
+      assertThat(server.requests).hasSize(2);
+      String cutAt10 = server.requests.get(0).getFirst();
+      String cutAt20 = server.requests.get(1).getFirst();
+      assertThat(TokenCounter.approximate().count(cutAt10)).isLessThanOrEqualTo(10);
+      assertThat(TokenCounter.approximate().count(cutAt20)).isBetween(11, 20);
+      assertThat(vectors.get(0)).containsExactly(ScriptedProvider.vectorFor(cutAt10));
+      assertThat(vectors.get(1)).containsExactly(ScriptedProvider.vectorFor(cutAt20));
+      assertThat(vectors.get(2)).containsExactly(ScriptedProvider.vectorFor(cutAt10));
     }
   }
 
