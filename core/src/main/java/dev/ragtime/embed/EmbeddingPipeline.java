@@ -134,6 +134,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   private final Object idle = new Object();
   private final CountDownLatch dispatcherDone = new CountDownLatch(1);
   private volatile Thread dispatcherThread;
+  private volatile EmbeddingCancelledException dispatcherFailure;
   private volatile ModelInfo info;
 
   private EmbeddingPipeline(Builder b) {
@@ -321,6 +322,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     if (closed.get()) {
       throw new IllegalStateException("embedding pipeline is closed");
     }
+    throwIfBroken();
     if (texts.isEmpty()) {
       return List.of();
     }
@@ -413,8 +415,9 @@ public final class EmbeddingPipeline implements EmbeddingModel {
         abandon(waits.values());
         Thread.currentThread().interrupt();
         throw new EmbeddingCancelledException("interrupted while queueing texts", e);
-      } catch (IllegalStateException e) {
+      } catch (IllegalStateException e) { // shut down: closed, or the dispatcher failed
         abandon(waits.values());
+        throwIfBroken();
         throw e;
       }
       awaitAll(waits, vectors);
@@ -442,6 +445,14 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   private boolean usable(float[] cached) {
     int known = dimension.get();
     return known == 0 || cached.length == known;
+  }
+
+  /** After a dispatcher failure nothing could ever be embedded again: say so at once. */
+  private void throwIfBroken() {
+    EmbeddingCancelledException broken = dispatcherFailure;
+    if (broken != null) {
+      throw new EmbeddingCancelledException(broken.getMessage(), broken.getCause());
+    }
   }
 
   private void awaitAll(Map<String, PendingText> waits, Map<String, float[]> vectors) {
@@ -485,7 +496,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     if (cause instanceof Error err) {
       throw err;
     }
-    return new IllegalStateException(cause);
+    return BatchSender.unexpected("embedding", cause);
   }
 
   /** The caller stops waiting: texts nobody else waits for and not yet sent are dropped. */
@@ -599,9 +610,12 @@ public final class EmbeddingPipeline implements EmbeddingModel {
 
   private void dispatchLoop() {
     dispatcherThread = Thread.currentThread();
+    AdaptiveLimiter.Permit held = null; // taken but not yet handed to a batch task
+    List<PendingText> inHand = List.of(); // taken from the queue but not yet handed over
     try {
       while (batcher.awaitNonEmpty()) {
         AdaptiveLimiter.Permit permit = limiter.acquire();
+        held = permit;
         List<PendingText> batch;
         try {
           batch = batcher.take(learnedMaxBatch.get(), config.maxBatchTokens(), config.maxWait());
@@ -611,8 +625,10 @@ public final class EmbeddingPipeline implements EmbeddingModel {
         }
         if (batch.isEmpty()) { // everything queued was cancelled meanwhile
           permit.ignore();
+          held = null;
           continue;
         }
+        inHand = batch;
         long now = System.nanoTime();
         for (PendingText p : batch) {
           metrics.queueWait(now - p.enqueuedNanos);
@@ -620,18 +636,33 @@ public final class EmbeddingPipeline implements EmbeddingModel {
         activeBatches.incrementAndGet();
         try {
           executor.execute(() -> runBatch(batch, permit));
-        } catch (RejectedExecutionException e) {
+        } catch (RuntimeException e) { // RejectedExecutionException, or any other refusal
           permit.ignore();
           batchDone();
           new Sink()
               .fail(batch, new EmbeddingCancelledException("the executor refused the batch", e));
         }
+        held = null;
+        inHand = List.of();
       }
     } catch (InterruptedException e) {
       // forced close
     } catch (RuntimeException | Error e) {
-      LOG.error("embedding dispatcher failed; failing queued texts", e);
-      new Sink().fail(batcher.drainAll(), new IllegalStateException("dispatcher failed", e));
+      LOG.error("embedding dispatcher failed; failing queued texts and refusing new ones", e);
+      var failure =
+          new EmbeddingCancelledException(
+              "the embedding dispatcher failed unexpectedly, so this pipeline can embed nothing"
+                  + " more: "
+                  + e,
+              e);
+      dispatcherFailure = failure;
+      if (held != null) {
+        held.ignore();
+      }
+      batcher.shutdown(); // first, so no text can be queued after the drain
+      var lost = new ArrayList<>(inHand);
+      lost.addAll(batcher.drainAll());
+      new Sink().fail(lost, failure);
     } finally {
       dispatcherThread = null;
       dispatcherDone.countDown();
@@ -644,7 +675,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     try {
       sender.send(batch, permit);
     } catch (RuntimeException | Error e) {
-      new Sink().fail(batch, e instanceof RuntimeException re ? re : new IllegalStateException(e));
+      new Sink().fail(batch, BatchSender.unexpected("an embedding batch task", e));
     } finally {
       workers.remove(me);
       Thread.interrupted(); // do not leak an interrupt into the executor's thread

@@ -87,7 +87,8 @@ final class RemoteSender implements BatchSender {
     try {
       process(batch, permit, clock.instant().plus(config.deadline()));
     } catch (RuntimeException e) {
-      sink.fail(batch, e); // a bug: still never leave a caller waiting
+      // A defect: still never leave a caller waiting, and stay in the taxonomy.
+      sink.fail(batch, BatchSender.unexpected("sending a batch", e));
     }
   }
 

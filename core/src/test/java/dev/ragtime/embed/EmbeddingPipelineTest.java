@@ -5,8 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ragtime.chunk.TokenCounter;
 import dev.ragtime.provider.DeadlineExceededException;
+import dev.ragtime.provider.EmbeddingCancelledException;
+import dev.ragtime.provider.EmbeddingException;
+import dev.ragtime.provider.LocalModelException;
+import dev.ragtime.provider.MalformedResponseException;
 import dev.ragtime.provider.ProviderRejectedException;
 import dev.ragtime.provider.Secret;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.cumulative.CumulativeTimer;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.pause.PauseDetector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -222,6 +231,99 @@ class EmbeddingPipelineTest {
       pipeline.embed(List.of("b", "a"));
       assertThat(seen).containsExactlyInAnyOrder("a", "b");
       assertThat(pipeline.stats().cacheHits()).isEqualTo(2);
+    }
+  }
+
+  /** A 3-d local model that answers through {@code embed}. */
+  private static EmbeddingModel localModel(
+      java.util.function.Function<List<String>, List<float[]>> embed) {
+    return new EmbeddingModel() {
+      @Override
+      public ModelInfo info() {
+        return new ModelInfo("fake/local", 3, 128);
+      }
+
+      @Override
+      public List<float[]> embed(List<String> texts) {
+        return embed.apply(texts);
+      }
+    };
+  }
+
+  private EmbeddingPipeline localPipeline(EmbeddingModel model, SimpleMeterRegistry registry) {
+    return EmbeddingPipeline.builder(
+            EmbeddingConfig.builder().maxWait(Duration.ofMillis(1)).build())
+        .localModel(model)
+        .executor(executor)
+        .meterRegistry(registry)
+        .build();
+  }
+
+  @Test
+  void aLocalModelFailureIsANonRetryableLocalModelExceptionCausedByTheModelsOwn() {
+    var boom = new IllegalStateException("ONNX Runtime failed");
+    try (var pipeline =
+        localPipeline(
+            localModel(
+                texts -> {
+                  throw boom;
+                }),
+            new SimpleMeterRegistry())) {
+      assertThatThrownBy(() -> pipeline.embed(List.of("a", "b")))
+          .isInstanceOf(LocalModelException.class)
+          .hasMessageContaining("ONNX Runtime failed")
+          .hasCause(boom)
+          .satisfies(e -> assertThat(((EmbeddingException) e).retryable()).isFalse());
+      assertThat(pipeline.stats().failures()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aLocalModelAnsweringWithTooFewVectorsIsAMalformedResponse() {
+    try (var pipeline =
+        localPipeline(
+            localModel(texts -> texts.stream().skip(1).map(ScriptedProvider::vectorFor).toList()),
+            new SimpleMeterRegistry())) {
+      assertThatThrownBy(() -> pipeline.embed(List.of("a", "b")))
+          .isInstanceOf(MalformedResponseException.class)
+          .hasMessageContaining("1 vectors")
+          .hasMessageContaining("2 texts");
+    }
+  }
+
+  @Test
+  void aFailedDispatcherFailsItsBatchInTheTaxonomyAndRefusesLaterCalls() throws Exception {
+    var registry = new FailingQueueWaitRegistry();
+    try (var pipeline =
+        localPipeline(
+            localModel(texts -> texts.stream().map(ScriptedProvider::vectorFor).toList()),
+            registry)) {
+      var first = CompletableFuture.supplyAsync(() -> pipeline.embed(List.of("a")), executor);
+      assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(EmbeddingCancelledException.class)
+          .hasRootCauseMessage("queue.wait cannot be recorded");
+      assertThatThrownBy(() -> pipeline.embed(List.of("b")))
+          .isInstanceOf(EmbeddingCancelledException.class)
+          .hasMessageContaining("dispatcher failed");
+    }
+  }
+
+  /**
+   * A registry whose {@code queue.wait} timer throws, which kills the dispatcher that records it.
+   */
+  private static final class FailingQueueWaitRegistry extends SimpleMeterRegistry {
+    @Override
+    protected Timer newTimer(
+        Meter.Id id, DistributionStatisticConfig config, PauseDetector pauseDetector) {
+      if (!id.getName().equals("ragtime.embedding.queue.wait")) {
+        return super.newTimer(id, config, pauseDetector);
+      }
+      return new CumulativeTimer(id, clock, config, pauseDetector, TimeUnit.SECONDS) {
+        @Override
+        protected void recordNonNegative(long amount, TimeUnit unit) {
+          throw new IllegalStateException("queue.wait cannot be recorded");
+        }
+      };
     }
   }
 
