@@ -104,6 +104,8 @@ final class RemoteSender implements BatchSender {
     while (true) {
       Optional<EndpointGroup.Member> member = Optional.empty();
       boolean breakerResolved = false;
+      boolean sent = false; // whether a request left for this attempt, and when
+      long sentAt = 0;
       try {
         if (permit == null) {
           permit = limiter.acquire();
@@ -128,6 +130,8 @@ final class RemoteSender implements BatchSender {
           metrics.failover(m.label());
         }
         metrics.batch(items.size(), tokens);
+        sent = true;
+        sentAt = System.nanoTime();
         ProviderResponse response = m.client().embed(texts);
         m.breaker().onSuccess(response.latency().toNanos(), TimeUnit.NANOSECONDS);
         breakerResolved = true;
@@ -148,7 +152,7 @@ final class RemoteSender implements BatchSender {
         member.ifPresent(m -> m.breaker().releasePermission());
         resolve(permit, true);
         permit = null;
-        metrics.request(label(member), "rate_limited", Duration.ZERO);
+        metrics.request(label(member), "rate_limited", since(sent, sentAt));
         e.retryAfter().ifPresent(pacer::pause);
         last = e;
       } catch (ProviderUnavailableException e) {
@@ -158,7 +162,7 @@ final class RemoteSender implements BatchSender {
         if (member.isPresent()) {
           EndpointGroup.Member m = member.get();
           m.breaker().onError(0, TimeUnit.NANOSECONDS, e);
-          metrics.request(m.label(), e.timeout() ? "timeout" : "unavailable", Duration.ZERO);
+          metrics.request(m.label(), e.timeout() ? "timeout" : "unavailable", since(sent, sentAt));
           preferred = (m.index() + 1) % endpoints.size();
         } else {
           metrics.request("none", "circuit_open", Duration.ZERO);
@@ -169,7 +173,7 @@ final class RemoteSender implements BatchSender {
         member.ifPresent(m -> m.breaker().releasePermission());
         resolve(permit, false);
         permit = null;
-        metrics.request(label(member), "too_large", Duration.ZERO);
+        metrics.request(label(member), "too_large", since(sent, sentAt));
         if (items.size() == 1) {
           sink.fail(items, e);
           return;
@@ -184,7 +188,7 @@ final class RemoteSender implements BatchSender {
         member.ifPresent(m -> m.breaker().releasePermission());
         resolve(permit, false);
         permit = null;
-        metrics.request(label(member), "rejected", Duration.ZERO);
+        metrics.request(label(member), "rejected", since(sent, sentAt));
         Map<Long, List<PendingText>> byOwner = byOwner(items);
         if (e.inputSpecific() && byOwner.size() > 1) {
           for (List<PendingText> group : byOwner.values()) {
@@ -200,7 +204,7 @@ final class RemoteSender implements BatchSender {
         }
         resolve(permit, false);
         permit = null;
-        metrics.request(label(member), "malformed", Duration.ZERO);
+        metrics.request(label(member), "malformed", since(sent, sentAt));
         sink.fail(items, e);
         return;
       } finally {
@@ -252,6 +256,11 @@ final class RemoteSender implements BatchSender {
         permit.ignore();
       }
     }
+  }
+
+  /** Time since the request left ({@code System.nanoTime()} {@code sentAt}), zero if none did. */
+  private static Duration since(boolean sent, long sentAt) {
+    return sent ? Duration.ofNanos(System.nanoTime() - sentAt) : Duration.ZERO;
   }
 
   private static String label(Optional<EndpointGroup.Member> member) {

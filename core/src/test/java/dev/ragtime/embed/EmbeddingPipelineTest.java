@@ -79,6 +79,43 @@ class EmbeddingPipelineTest {
   }
 
   @Test
+  void aFailedAttemptRecordsHowLongItTookNotZero() throws Exception {
+    try (var server =
+        new ScriptedProvider(
+            (n, inputs) -> {
+              if (n > 1) {
+                return ScriptedProvider.ok(inputs);
+              }
+              try {
+                TimeUnit.MILLISECONDS.sleep(60);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return ScriptedProvider.error(429, "slow down", Map.of("Retry-After", "1"));
+            })) {
+      var clock = new FakeClock();
+      var registry = new SimpleMeterRegistry();
+      try (var pipeline =
+          EmbeddingPipeline.builder(openAi(server).build())
+              .executor(executor)
+              .clock(clock)
+              .sleeper(new RecordingSleeper(clock))
+              .meterRegistry(registry)
+              .build()) {
+        pipeline.embed(List.of("hello"));
+        Timer rateLimited =
+            registry
+                .find("ragtime.embedding.request.duration")
+                .tag("outcome", "rate_limited")
+                .timer();
+        assertThat(rateLimited).isNotNull();
+        assertThat(rateLimited.count()).isEqualTo(1);
+        assertThat(rateLimited.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(60);
+      }
+    }
+  }
+
+  @Test
   void authenticationFailureFailsFastWithoutRetriesOrTheKeyInTheMessage() throws Exception {
     try (var server =
         new ScriptedProvider(
