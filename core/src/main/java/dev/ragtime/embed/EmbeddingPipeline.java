@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
  *                ─► micro-batcher queue (bounded; caller blocks when full = backpressure)
  *   dispatcher   ─► take a concurrency permit (adaptive AIMD limit), then a batch: up to maxBatch
  *                   texts and maxBatchTokens tokens, lingering at most maxWait for it to fill
+ *                   (while the provider orders a hold, a Retry-After, the dispatcher forms no
+ *                   batch)
  *                ─► one executor task per batch: RemoteSender (pace RPM/TPM → pick endpoint whose
  *                   breaker admits → send → retry / split / isolate / fail over) or LocalSender
  *                ─► deliver: check the dimension, put in cache, complete the shared future
@@ -61,7 +63,10 @@ import org.slf4j.LoggerFactory;
  * so duplicate texts (within a call or across concurrent calls) cost one slot in a batch. The
  * dispatcher acquires the concurrency permit *before* forming a batch, so while the provider is
  * saturated texts pile up and batches leave full; when it is idle a batch leaves after maxWait.
- * Pacing happens per attempt (retries spend quota too) with buckets that start almost empty.
+ * Pacing happens per attempt (retries spend quota too) with buckets that start almost empty, and
+ * no wait may take a batch past its deadline. A batch keeps its permit while it waits for our own
+ * pacing (freeing it would only let the dispatcher send smaller batches), but gives it back during
+ * a hold the provider ordered, which is bounded (RatePacer.MAX_HOLD).
  * Failures are isolated as narrowly as the information allows: a too-large batch is halved, an
  * input-specific rejection is retried per caller, and only the texts that truly fail are failed.
  * Callers block on plain futures (virtual threads make that cheap); nothing here creates threads:
@@ -123,6 +128,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   private final PipelineMetrics metrics;
   private final TokenCounter tokenCounter;
   private final Executor executor;
+  private final Sleeper sleeper;
   private final Duration drainTimeout;
   private final AtomicInteger dimension = new AtomicInteger();
   private final AtomicInteger learnedMaxBatch;
@@ -142,6 +148,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     this.local = Optional.ofNullable(b.localModel);
     this.tokenCounter = b.tokenCounter;
     this.executor = b.executor;
+    this.sleeper = b.sleeper;
     this.drainTimeout = b.drainTimeout;
     this.learnedMaxBatch = new AtomicInteger(config.maxBatch());
     boolean remote = config.provider() != EmbeddingConfig.Provider.LOCAL;
@@ -614,6 +621,14 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     List<PendingText> inHand = List.of(); // taken from the queue but not yet handed over
     try {
       while (batcher.awaitNonEmpty()) {
+        Duration hold = pacer.map(RatePacer::holdRemaining).orElse(Duration.ZERO);
+        if (hold.isPositive()) {
+          // The provider ordered everyone to wait (a Retry-After): form no batch meanwhile, so
+          // the texts that arrive pile up and leave in full batches afterwards, and no batch waits
+          // holding a concurrency permit.
+          sleeper.sleep(hold);
+          continue;
+        }
         AdaptiveLimiter.Permit permit = limiter.acquire();
         held = permit;
         List<PendingText> batch;

@@ -14,16 +14,39 @@ import java.time.InstantSource;
  * configured to 90% of the reported limit, following later reports down and up; a configured rate
  * is only ever lowered to the reported limit, and returns to the configured value when the reports
  * rise again (see {@link #adopt}). {@code x-ratelimit-remaining-*} clamps the buckets so we slow
- * down before a 429, and a {@code Retry-After} pauses everyone until it has passed.
+ * down before a 429.
  *
- * <p>Thread-safe. Callers {@link #reserve} and then sleep the returned duration themselves.
+ * <p>Besides its own pacing it enforces a wait the provider orders, a <em>hold</em>: a {@code
+ * Retry-After} on a 429 pauses every sender until it has passed.
+ *
+ * <p>No hold lasts longer than {@link #MAX_HOLD} from the moment it was reported: a provider asking
+ * for more is treated as asking for that much. Every limit paced here is per minute, so a minute is
+ * the longest wait that can be right for it; a longer {@code Retry-After} means a daily quota or a
+ * faulty header, and sitting it out would stall every batch of the process. After the capped hold,
+ * requests go out again; a provider that is still exhausted answers 429 with a fresh {@code
+ * Retry-After}, and each batch gives up at its own deadline with a retryable failure.
+ *
+ * <p>Thread-safe. Callers {@link #reserve} and then sleep the returned wait themselves; a caller
+ * that will not send after all {@link #cancel}s its reservation.
  */
 final class RatePacer {
   /** Share of a provider-reported limit we aim for when the user configured none. */
   static final double LEARNED_SHARE = 0.9;
 
+  /** The longest hold (Retry-After pause) honoured, from when it was reported. */
+  static final Duration MAX_HOLD = Duration.ofMinutes(1);
+
   private static final double BURST_SECONDS = 1.0;
   private static final double INITIAL_SECONDS = 0.25;
+
+  /**
+   * One reserved request.
+   *
+   * @param delay how long the caller must wait before sending it
+   * @param held whether a hold the provider ordered (not only our own pacing) is part of the wait
+   * @param tokens the tokens reserved
+   */
+  record Reservation(Duration delay, boolean held, int tokens) {}
 
   private final InstantSource clock;
   private final int configuredRpm;
@@ -49,12 +72,13 @@ final class RatePacer {
     return new TokenBucket(perSecond, capacity, initial, now);
   }
 
-  /**
-   * Reserves one request carrying {@code tokenCount} tokens.
-   *
-   * @return how long the caller must wait before sending it
-   */
-  synchronized Duration reserve(int tokenCount) {
+  /** {@code wait}, or {@link #MAX_HOLD} if it is longer. */
+  static Duration capHold(Duration wait) {
+    return wait.compareTo(MAX_HOLD) > 0 ? MAX_HOLD : wait;
+  }
+
+  /** Reserves one request carrying {@code tokenCount} tokens. */
+  synchronized Reservation reserve(int tokenCount) {
     Instant now = clock.instant();
     Duration wait = Duration.ZERO;
     if (requests != null) {
@@ -63,10 +87,28 @@ final class RatePacer {
     if (tokens != null) {
       wait = max(wait, tokens.reserve(tokenCount, now));
     }
-    if (pausedUntil.isAfter(now)) {
-      wait = max(wait, Duration.between(now, pausedUntil));
+    Duration hold = hold(now);
+    return new Reservation(max(wait, hold), hold.isPositive(), tokenCount);
+  }
+
+  /** Gives back a reservation whose request will not be sent (e.g. its deadline would pass). */
+  synchronized void cancel(Reservation reservation) {
+    Instant now = clock.instant();
+    if (requests != null) {
+      requests.adjust(1, now);
     }
-    return wait;
+    if (tokens != null) {
+      tokens.adjust(reservation.tokens(), now);
+    }
+  }
+
+  /** How long any new request must wait for the holds alone (a pause); reserves nothing. */
+  synchronized Duration holdRemaining() {
+    return hold(clock.instant());
+  }
+
+  private Duration hold(Instant now) {
+    return pausedUntil.isAfter(now) ? Duration.between(now, pausedUntil) : Duration.ZERO;
   }
 
   /** Corrects the token bucket once the provider has said how many tokens a request really had. */
@@ -76,9 +118,12 @@ final class RatePacer {
     }
   }
 
-  /** Everyone waits at least until {@code retryAfter} from now has passed. */
+  /**
+   * Everyone waits at least until {@code retryAfter} (at most {@link #MAX_HOLD}) from now has
+   * passed.
+   */
   synchronized void pause(Duration retryAfter) {
-    Instant until = clock.instant().plus(retryAfter);
+    Instant until = clock.instant().plus(capHold(retryAfter));
     if (until.isAfter(pausedUntil)) {
       pausedUntil = until;
     }

@@ -24,14 +24,20 @@ import java.util.random.RandomGenerator;
 /**
  * The remote half of the pipeline: sends one batch until it is delivered or has definitely failed.
  *
- * <p>Each attempt: take a concurrency permit (the first comes from the dispatcher), wait for RPM
- * and TPM pacing, pick an endpoint whose circuit breaker admits a call (preferring the next one
- * after a failure: failover), send, and classify the outcome:
+ * <p>Each attempt: take a concurrency permit (the first comes from the dispatcher), reserve RPM and
+ * TPM quota and wait for it, pick an endpoint whose circuit breaker admits a call (preferring the
+ * next one after a failure: failover), send, and classify the outcome. Before any wait, pacing or
+ * back-off, the batch fails with a retryable {@link DeadlineExceededException} if the wait would
+ * take it past its deadline. During a wait the provider ordered (a {@code Retry-After} pause,
+ * {@link RatePacer}) the permit is given back and taken again afterwards; during our own pacing it
+ * is kept, so the dispatcher keeps forming full batches rather than one small batch for every
+ * permit freed. Outcomes:
  *
  * <ul>
  *   <li>success: feed the breaker, the AIMD limit and the token correction, then deliver;
- *   <li>429: shrink the limit, pause pacing for Retry-After, back off and retry (429s count against
- *       the deadline only, not against max attempts: the provider told us when to return);
+ *   <li>429: shrink the limit, pause pacing for Retry-After (at most {@link RatePacer#MAX_HOLD}),
+ *       back off and retry (429s count against the deadline only, not against max attempts: the
+ *       provider told us when to return);
  *   <li>408/409/5xx/I-O/timeout: count against the breaker, back off with full jitter (at least
  *       Retry-After), retry on the next endpoint;
  *   <li>too large: learn a smaller batch size and split in halves, recursively: never dropped;
@@ -110,10 +116,24 @@ final class RemoteSender implements BatchSender {
         if (permit == null) {
           permit = limiter.acquire();
         }
-        Duration pace = pacer.reserve(tokens);
-        if (pace.isPositive()) {
-          metrics.pacing(pace);
-          sleeper.sleep(pace);
+        RatePacer.Reservation pace = pacer.reserve(tokens);
+        if (pace.delay().isPositive()) {
+          if (clock.instant().plus(pace.delay()).isAfter(deadline)) {
+            pacer.cancel(pace);
+            sink.fail(items, pacingDeadline(pace.delay(), last));
+            return; // the finally releases the permit
+          }
+          metrics.pacing(pace.delay());
+          if (pace.held()) {
+            // The provider ordered the wait and nothing can be sent before it ends: give the
+            // concurrency slot back meanwhile (the dispatcher forms no batch during a hold).
+            permit.ignore();
+            permit = null;
+          }
+          sleeper.sleep(pace.delay());
+          if (permit == null) {
+            permit = limiter.acquire();
+          }
         }
         member = endpoints.acquire(preferred);
         if (member.isEmpty()) {
@@ -224,7 +244,7 @@ final class RemoteSender implements BatchSender {
       }
       Duration wait;
       synchronized (random) { // RandomGenerator implementations are rarely thread-safe
-        wait = backoff.delay(failures, retryAfter(last), random);
+        wait = backoff.delay(failures, retryAfter(last).map(RatePacer::capHold), random);
       }
       if (clock.instant().plus(wait).isAfter(deadline)) {
         sink.fail(
@@ -246,6 +266,18 @@ final class RemoteSender implements BatchSender {
         return;
       }
     }
+  }
+
+  private DeadlineExceededException pacingDeadline(Duration wait, EmbeddingException last) {
+    String message =
+        "deadline of "
+            + config.deadline()
+            + " for this batch would pass while waiting "
+            + wait
+            + " for rate limits (pacing or a Retry-After pause)";
+    return last == null
+        ? new DeadlineExceededException(message)
+        : new DeadlineExceededException(message + "; last failure: " + last.getMessage(), last);
   }
 
   private static void resolve(AdaptiveLimiter.Permit permit, boolean dropped) {

@@ -23,10 +23,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,6 +115,102 @@ class EmbeddingPipelineTest {
         assertThat(rateLimited.count()).isEqualTo(1);
         assertThat(rateLimited.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(60);
       }
+    }
+  }
+
+  @Test
+  void aRetryAfterOfAnHourIsHonouredForAMinuteThenTheBatchIsSentAgain() throws Exception {
+    try (var server =
+        new ScriptedProvider(
+            (n, inputs) ->
+                n == 1
+                    ? ScriptedProvider.error(429, "come back later", Map.of("Retry-After", "3600"))
+                    : ScriptedProvider.ok(inputs))) {
+      var clock = new FakeClock();
+      var sleeper = new RecordingSleeper(clock);
+      try (var pipeline =
+          EmbeddingPipeline.builder(openAi(server).build()) // default deadline: 2 minutes
+              .executor(executor)
+              .clock(clock)
+              .sleeper(sleeper)
+              .build()) {
+        assertThat(pipeline.embed(List.of("hello")).getFirst())
+            .containsExactly(ScriptedProvider.vectorFor("hello"));
+        assertThat(sleeper.sleeps)
+            .allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(RatePacer.MAX_HOLD));
+        assertThat(sleeper.sleeps).contains(RatePacer.MAX_HOLD);
+      }
+      assertThat(server.requests).hasSize(2);
+    }
+  }
+
+  @Test
+  void aPacingWaitThatWouldPassTheDeadlineFailsTheBatchRetryablyInsteadOfSleeping()
+      throws Exception {
+    try (var server = new ScriptedProvider((n, inputs) -> ScriptedProvider.ok(inputs))) {
+      var clock = new FakeClock();
+      var sleeper = new RecordingSleeper(clock);
+      try (var pipeline =
+          EmbeddingPipeline.builder(
+                  openAi(server).rpm(1).maxBatch(1).deadline(Duration.ofSeconds(30)).build())
+              .executor(executor)
+              .clock(clock)
+              .sleeper(sleeper)
+              .build()) {
+        // One request per minute: the second text's request could leave only after 60 s.
+        assertThatThrownBy(() -> pipeline.embed(List.of("a", "b")))
+            .isInstanceOf(DeadlineExceededException.class)
+            .hasMessageContaining("rate limits")
+            .satisfies(e -> assertThat(((EmbeddingException) e).retryable()).isTrue());
+      }
+      assertThat(sleeper.sleeps).allSatisfy(d -> assertThat(d).isLessThan(Duration.ofSeconds(30)));
+      assertThat(server.requests).hasSize(1);
+    }
+  }
+
+  @Test
+  void noBatchHoldsAConcurrencyPermitWhileARetryAfterPauseIsInForce() throws Exception {
+    try (var server =
+        new ScriptedProvider(
+            (n, inputs) ->
+                n == 1
+                    ? ScriptedProvider.error(429, "slow down", Map.of("Retry-After", "5"))
+                    : ScriptedProvider.ok(inputs))) {
+      var clock = new FakeClock();
+      var pipeline = new AtomicReference<EmbeddingPipeline>();
+      var inFlightWhileWaiting = new CopyOnWriteArrayList<Integer>();
+      var firstWaitStarted = new CountDownLatch(1);
+      var releaseFirstWait = new CountDownLatch(1);
+      var waits = new AtomicInteger();
+      Sleeper sleeper =
+          d -> {
+            inFlightWhileWaiting.add(pipeline.get().stats().inFlight());
+            if (waits.getAndIncrement() == 0) { // the 429'd batch backing off: keep it there
+              firstWaitStarted.countDown();
+              releaseFirstWait.await();
+            }
+            clock.advance(d);
+          };
+      try (var p =
+          EmbeddingPipeline.builder(openAi(server).build())
+              .executor(executor)
+              .clock(clock)
+              .sleeper(sleeper)
+              .build()) {
+        pipeline.set(p);
+        var first = CompletableFuture.supplyAsync(() -> p.embed(List.of("a")), executor);
+        assertThat(firstWaitStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+        // The pause from the 429 is in force: a new text waits for it without a permit.
+        assertThat(p.embed(List.of("b")).getFirst())
+            .containsExactly(ScriptedProvider.vectorFor("b"));
+
+        releaseFirstWait.countDown();
+        assertThat(first.get(10, TimeUnit.SECONDS).getFirst())
+            .containsExactly(ScriptedProvider.vectorFor("a"));
+      }
+      assertThat(inFlightWhileWaiting).hasSizeGreaterThanOrEqualTo(2).containsOnly(0);
+      assertThat(server.requests).containsExactly(List.of("a"), List.of("b"), List.of("a"));
     }
   }
 

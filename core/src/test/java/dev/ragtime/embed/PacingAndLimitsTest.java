@@ -41,13 +41,13 @@ class PacingAndLimitsTest {
     var pacer = new RatePacer(600, 0, clock); // 10 requests per second
     int immediate = 0;
     for (int i = 0; i < 600; i++) {
-      if (pacer.reserve(1).isZero()) {
+      if (pacer.reserve(1).delay().isZero()) {
         immediate++;
       }
     }
     assertThat(immediate).isLessThanOrEqualTo(3);
     // The 600th request of the minute is scheduled about a minute out, not now.
-    assertThat(pacer.reserve(1)).isGreaterThan(Duration.ofSeconds(59));
+    assertThat(pacer.reserve(1).delay()).isGreaterThan(Duration.ofSeconds(59));
   }
 
   @Test
@@ -56,7 +56,7 @@ class PacingAndLimitsTest {
     var pacer = new RatePacer(0, 60_000, clock); // 1000 tokens per second
     Duration last = Duration.ZERO;
     for (int i = 0; i < 10; i++) {
-      last = pacer.reserve(1_000);
+      last = pacer.reserve(1_000).delay();
     }
     assertThat(last).isBetween(Duration.ofMillis(9_500), Duration.ofMillis(10_000));
   }
@@ -65,7 +65,7 @@ class PacingAndLimitsTest {
   void pacerLearnsLimitsFromHeadersAndSlowsDownWhenNothingRemains() {
     var clock = new FakeClock();
     var pacer = new RatePacer(0, 0, clock);
-    assertThat(pacer.reserve(10)).isZero();
+    assertThat(pacer.reserve(10).delay()).isZero();
     pacer.observe(
         new RateLimitHeaders(
             OptionalLong.of(120),
@@ -76,7 +76,7 @@ class PacingAndLimitsTest {
             Optional.empty()));
     assertThat(pacer.requestsPerMinute()).isEqualTo(120 * RatePacer.LEARNED_SHARE);
     // Nothing remains: the next request waits for a refill instead of drawing a 429.
-    assertThat(pacer.reserve(10)).isPositive();
+    assertThat(pacer.reserve(10).delay()).isPositive();
   }
 
   @Test
@@ -120,9 +120,45 @@ class PacingAndLimitsTest {
     var clock = new FakeClock();
     var pacer = new RatePacer(0, 0, clock);
     pacer.pause(Duration.ofSeconds(3));
-    assertThat(pacer.reserve(1)).isEqualTo(Duration.ofSeconds(3));
+    assertThat(pacer.holdRemaining()).isEqualTo(Duration.ofSeconds(3));
+    var reservation = pacer.reserve(1);
+    assertThat(reservation.delay()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(reservation.held()).isTrue();
     clock.advance(Duration.ofSeconds(3));
-    assertThat(pacer.reserve(1)).isZero();
+    assertThat(pacer.reserve(1).delay()).isZero();
+    assertThat(pacer.holdRemaining()).isZero();
+  }
+
+  @Test
+  void aRetryAfterLongerThanAMinuteIsHonouredForAMinute() {
+    var clock = new FakeClock();
+    var pacer = new RatePacer(0, 0, clock);
+    pacer.pause(Duration.ofDays(1));
+    assertThat(pacer.reserve(1).delay()).isEqualTo(RatePacer.MAX_HOLD);
+    clock.advance(RatePacer.MAX_HOLD);
+    assertThat(pacer.holdRemaining()).isZero();
+  }
+
+  @Test
+  void ownPacingIsNotAHoldTheProviderOrdered() {
+    var clock = new FakeClock();
+    var pacer = new RatePacer(60, 0, clock); // one request per second, one available at start
+    pacer.reserve(1);
+    var second = pacer.reserve(1);
+    assertThat(second.delay()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(second.held()).isFalse();
+    assertThat(pacer.holdRemaining()).isZero();
+  }
+
+  @Test
+  void aCancelledReservationGivesItsQuotaBackToTheBuckets() {
+    var clock = new FakeClock();
+    var pacer = new RatePacer(60, 0, clock); // one request per second, one available at start
+    assertThat(pacer.reserve(1).delay()).isZero();
+    var second = pacer.reserve(1);
+    assertThat(second.delay()).isEqualTo(Duration.ofSeconds(1));
+    pacer.cancel(second);
+    assertThat(pacer.reserve(1).delay()).isEqualTo(Duration.ofSeconds(1)); // not 2: no ghost
   }
 
   @Test
