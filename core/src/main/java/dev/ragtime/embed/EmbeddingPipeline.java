@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  *                ─► micro-batcher queue (bounded; caller blocks when full = backpressure)
  *   dispatcher   ─► take a concurrency permit (adaptive AIMD limit), then a batch: up to maxBatch
  *                   texts and maxBatchTokens tokens, lingering at most maxWait for it to fill
- *                   (while the provider orders a hold, a Retry-After, the dispatcher forms no
- *                   batch)
+ *                   (while the provider orders a hold, a Retry-After or an exhausted quota until
+ *                   its reset, the dispatcher forms no batch)
  *                ─► one executor task per batch: RemoteSender (pace RPM/TPM → pick endpoint whose
  *                   breaker admits → send → retry / split / isolate / fail over) or LocalSender
  *                ─► deliver: check the dimension, put in cache, complete the shared future
@@ -623,9 +623,9 @@ public final class EmbeddingPipeline implements EmbeddingModel {
       while (batcher.awaitNonEmpty()) {
         Duration hold = pacer.map(RatePacer::holdRemaining).orElse(Duration.ZERO);
         if (hold.isPositive()) {
-          // The provider ordered everyone to wait (a Retry-After): form no batch meanwhile, so
-          // the texts that arrive pile up and leave in full batches afterwards, and no batch waits
-          // holding a concurrency permit.
+          // The provider ordered everyone to wait (a Retry-After, or a quota reported exhausted
+          // until its reset): form no batch meanwhile, so the texts that arrive pile up and leave
+          // in full batches afterwards, and no batch waits holding a concurrency permit.
           sleeper.sleep(hold);
           continue;
         }

@@ -16,15 +16,25 @@ import java.time.InstantSource;
  * rise again (see {@link #adopt}). {@code x-ratelimit-remaining-*} clamps the buckets so we slow
  * down before a 429.
  *
- * <p>Besides its own pacing it enforces a wait the provider orders, a <em>hold</em>: a {@code
- * Retry-After} on a 429 pauses every sender until it has passed.
+ * <p>Besides its own pacing it enforces two waits the provider orders, <em>holds</em>:
+ *
+ * <ul>
+ *   <li>a {@code Retry-After} on a 429 pauses every sender until it has passed;
+ *   <li>{@code x-ratelimit-remaining-*} with {@code x-ratelimit-reset-*}: when what the provider
+ *       said was left, minus what has been reserved since, does not cover a request, the request
+ *       waits until the quota it needs is back instead of drawing a certain 429. {@code reset} is
+ *       the time until the quota is full again (OpenAI's definition). When the limit is reported
+ *       too, the quota is taken to refill evenly from {@code remaining} to {@code limit} over
+ *       {@code reset}, as OpenAI's and the simulator's buckets do, so a request waits only for its
+ *       own share; without a limit nothing is known before the reset, so it waits for the reset.
+ * </ul>
  *
  * <p>No hold lasts longer than {@link #MAX_HOLD} from the moment it was reported: a provider asking
  * for more is treated as asking for that much. Every limit paced here is per minute, so a minute is
- * the longest wait that can be right for it; a longer {@code Retry-After} means a daily quota or a
- * faulty header, and sitting it out would stall every batch of the process. After the capped hold,
- * requests go out again; a provider that is still exhausted answers 429 with a fresh {@code
- * Retry-After}, and each batch gives up at its own deadline with a retryable failure.
+ * the longest wait that can be right for it; a longer {@code Retry-After} or reset means a daily
+ * quota or a faulty header, and sitting it out would stall every batch of the process. After the
+ * capped hold, requests go out again; a provider that is still exhausted answers 429 with a fresh
+ * {@code Retry-After}, and each batch gives up at its own deadline with a retryable failure.
  *
  * <p>Thread-safe. Callers {@link #reserve} and then sleep the returned wait themselves; a caller
  * that will not send after all {@link #cancel}s its reservation.
@@ -33,7 +43,7 @@ final class RatePacer {
   /** Share of a provider-reported limit we aim for when the user configured none. */
   static final double LEARNED_SHARE = 0.9;
 
-  /** The longest hold (Retry-After pause) honoured, from when it was reported. */
+  /** The longest hold (Retry-After pause or reported reset) honoured, from when it was reported. */
   static final Duration MAX_HOLD = Duration.ofMinutes(1);
 
   private static final double BURST_SECONDS = 1.0;
@@ -55,6 +65,8 @@ final class RatePacer {
   private TokenBucket requests;
   private TokenBucket tokens;
   private Instant pausedUntil = Instant.MIN;
+  private Ledger requestLedger;
+  private Ledger tokenLedger;
 
   RatePacer(int rpm, int tpm, InstantSource clock) {
     this.clock = clock;
@@ -87,7 +99,7 @@ final class RatePacer {
     if (tokens != null) {
       wait = max(wait, tokens.reserve(tokenCount, now));
     }
-    Duration hold = hold(now);
+    Duration hold = hold(now, tokenCount, true);
     return new Reservation(max(wait, hold), hold.isPositive(), tokenCount);
   }
 
@@ -100,15 +112,37 @@ final class RatePacer {
     if (tokens != null) {
       tokens.adjust(reservation.tokens(), now);
     }
+    if (requestLedger != null) {
+      requestLedger.refund(1);
+    }
+    if (tokenLedger != null) {
+      tokenLedger.refund(reservation.tokens());
+    }
   }
 
-  /** How long any new request must wait for the holds alone (a pause); reserves nothing. */
+  /**
+   * How long any new request must wait for the holds alone (a pause, or a reported quota that does
+   * not cover even one more request of one token); reserves nothing.
+   */
   synchronized Duration holdRemaining() {
-    return hold(clock.instant());
+    return hold(clock.instant(), 1, false);
   }
 
-  private Duration hold(Instant now) {
-    return pausedUntil.isAfter(now) ? Duration.between(now, pausedUntil) : Duration.ZERO;
+  private Duration hold(Instant now, int tokenCount, boolean spend) {
+    Duration d = pausedUntil.isAfter(now) ? Duration.between(now, pausedUntil) : Duration.ZERO;
+    if (requestLedger != null && requestLedger.expired(now)) {
+      requestLedger = null;
+    }
+    if (tokenLedger != null && tokenLedger.expired(now)) {
+      tokenLedger = null;
+    }
+    if (requestLedger != null) {
+      d = max(d, requestLedger.wait(1, now, spend));
+    }
+    if (tokenLedger != null) {
+      d = max(d, tokenLedger.wait(tokenCount, now, spend));
+    }
+    return d;
   }
 
   /** Corrects the token bucket once the provider has said how many tokens a request really had. */
@@ -143,6 +177,22 @@ final class RatePacer {
     }
     if (tokens != null && h.remainingTokens().isPresent()) {
       tokens.clampTo(h.remainingTokens().getAsLong(), now);
+    }
+    if (h.remainingRequests().isPresent() && h.resetRequests().isPresent()) {
+      requestLedger =
+          new Ledger(
+              h.remainingRequests().getAsLong(),
+              h.limitRequests().orElse(0),
+              now,
+              h.resetRequests().get());
+    }
+    if (h.remainingTokens().isPresent() && h.resetTokens().isPresent()) {
+      tokenLedger =
+          new Ledger(
+              h.remainingTokens().getAsLong(),
+              h.limitTokens().orElse(0),
+              now,
+              h.resetTokens().get());
     }
   }
 
@@ -189,5 +239,60 @@ final class RatePacer {
 
   private static Duration max(Duration a, Duration b) {
     return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  /**
+   * The provider's own account of one limit, from its latest report: {@code remaining} left at
+   * {@code observedAt}, full again after {@code reset}; plus what we have reserved since. Pure; not
+   * thread-safe (the pacer guards it).
+   */
+  private static final class Ledger {
+    private final double remaining;
+    private final double limit; // 0 when not reported
+    private final Instant observedAt;
+    private final Duration reset;
+    private final Instant expires; // observedAt + reset, capped at MAX_HOLD
+    private double spent;
+
+    Ledger(long remaining, long limit, Instant observedAt, Duration reset) {
+      this.remaining = remaining;
+      this.limit = limit;
+      this.observedAt = observedAt;
+      this.reset = reset;
+      this.expires = observedAt.plus(capHold(reset));
+    }
+
+    /** Once the (capped) reset has passed, the report says nothing more. */
+    boolean expired(Instant now) {
+      return !now.isBefore(expires);
+    }
+
+    /**
+     * How long a request costing {@code cost} must wait for the quota it needs, counting what was
+     * reserved since the report; with {@code spend}, the cost is then counted as reserved too.
+     */
+    Duration wait(double cost, Instant now, boolean spend) {
+      double need = spent + cost;
+      if (spend) {
+        spent = need;
+      }
+      if (need <= remaining) {
+        return Duration.ZERO;
+      }
+      Instant at = expires;
+      if (limit > remaining && need <= limit) {
+        // Even refill from remaining to limit over the reset: wait for this request's share only.
+        double share = (need - remaining) / (limit - remaining);
+        Instant even = observedAt.plusNanos((long) Math.ceil(share * reset.toNanos()));
+        if (even.isBefore(at)) {
+          at = even;
+        }
+      }
+      return now.isBefore(at) ? Duration.between(now, at) : Duration.ZERO;
+    }
+
+    void refund(double cost) {
+      spent = Math.max(0, spent - cost);
+    }
   }
 }

@@ -28,10 +28,10 @@ import java.util.random.RandomGenerator;
  * TPM quota and wait for it, pick an endpoint whose circuit breaker admits a call (preferring the
  * next one after a failure: failover), send, and classify the outcome. Before any wait, pacing or
  * back-off, the batch fails with a retryable {@link DeadlineExceededException} if the wait would
- * take it past its deadline. During a wait the provider ordered (a {@code Retry-After} pause,
- * {@link RatePacer}) the permit is given back and taken again afterwards; during our own pacing it
- * is kept, so the dispatcher keeps forming full batches rather than one small batch for every
- * permit freed. Outcomes:
+ * take it past its deadline. During a wait the provider ordered (a {@code Retry-After} pause or a
+ * reported quota reset, {@link RatePacer}) the permit is given back and taken again afterwards;
+ * during our own pacing it is kept, so the dispatcher keeps forming full batches rather than one
+ * small batch for every permit freed. Outcomes:
  *
  * <ul>
  *   <li>success: feed the breaker, the AIMD limit and the token correction, then deliver;
@@ -274,7 +274,7 @@ final class RemoteSender implements BatchSender {
             + config.deadline()
             + " for this batch would pass while waiting "
             + wait
-            + " for rate limits (pacing or a Retry-After pause)";
+            + " for rate limits (pacing, a Retry-After pause or a reported quota reset)";
     return last == null
         ? new DeadlineExceededException(message)
         : new DeadlineExceededException(message + "; last failure: " + last.getMessage(), last);

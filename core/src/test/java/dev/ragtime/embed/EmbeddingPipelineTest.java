@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.distribution.pause.PauseDetector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -115,6 +116,42 @@ class EmbeddingPipelineTest {
         assertThat(rateLimited.count()).isEqualTo(1);
         assertThat(rateLimited.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(60);
       }
+    }
+  }
+
+  @Test
+  void aQuotaReportedExhaustedIsWaitedOutUntilItsResetInsteadOfDrawingA429() throws Exception {
+    var clock = new FakeClock();
+    var availableAt = new AtomicReference<>(Instant.MIN);
+    // Every answer says: nothing left, full again in 3 s (no limit header, so no rate to learn).
+    // Asking earlier is a 429, as a provider with a fixed window would answer.
+    try (var server =
+        new ScriptedProvider(
+            (n, inputs) -> {
+              if (clock.instant().isBefore(availableAt.get())) {
+                return ScriptedProvider.error(429, "quota exhausted", Map.of());
+              }
+              availableAt.set(clock.instant().plusSeconds(3));
+              return new ScriptedProvider.Answer(
+                  200,
+                  Map.of("x-ratelimit-remaining-requests", "0", "x-ratelimit-reset-requests", "3s"),
+                  ScriptedProvider.ok(inputs).body());
+            })) {
+      var sleeper = new RecordingSleeper(clock);
+      try (var pipeline =
+          EmbeddingPipeline.builder(openAi(server).build())
+              .executor(executor)
+              .clock(clock)
+              .sleeper(sleeper)
+              .build()) {
+        for (String text : List.of("a", "b", "c")) {
+          assertThat(pipeline.embed(List.of(text)).getFirst())
+              .containsExactly(ScriptedProvider.vectorFor(text));
+        }
+        assertThat(pipeline.stats().rateLimited()).isZero();
+        assertThat(sleeper.total()).isEqualTo(Duration.ofSeconds(6));
+      }
+      assertThat(server.requests).hasSize(3);
     }
   }
 

@@ -151,6 +151,89 @@ class PacingAndLimitsTest {
   }
 
   @Test
+  void noRequestsRemainingHoldsEveryoneUntilTheReportedResetWhenTheLimitIsUnknown() {
+    var clock = new FakeClock();
+    var pacer = new RatePacer(0, 0, clock);
+    pacer.observe(
+        headers(OptionalLong.empty(), OptionalLong.of(0), Duration.ofSeconds(3), null, null, null));
+    assertThat(pacer.holdRemaining()).isEqualTo(Duration.ofSeconds(3));
+    var reservation = pacer.reserve(10);
+    assertThat(reservation.delay()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(reservation.held()).isTrue();
+    clock.advance(Duration.ofSeconds(3));
+    assertThat(pacer.reserve(10).delay()).isZero(); // the report has expired: quota is back
+  }
+
+  @Test
+  void tokensRemainingThatDoNotCoverTheNextRequestHoldItUntilTheReset() {
+    var clock = new FakeClock();
+    var pacer = new RatePacer(0, 0, clock);
+    pacer.observe(
+        headers(
+            null, null, null, OptionalLong.empty(), OptionalLong.of(100), Duration.ofSeconds(2)));
+    assertThat(pacer.reserve(60).delay()).isZero(); // 60 of the 100 left
+    assertThat(pacer.holdRemaining()).isZero(); // one more token would still fit
+    assertThat(pacer.reserve(60).delay()).isEqualTo(Duration.ofSeconds(2)); // 120 > 100
+    assertThat(pacer.holdRemaining()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void withTheLimitReportedTheQuotaIsTakenToRefillEvenlyUntilTheReset() {
+    var clock = new FakeClock();
+    var pacer = new RatePacer(0, 0, clock);
+    // A daily quota, exhausted: 14,400 requests back over 3 hours, one every 0.75 s.
+    pacer.observe(
+        headers(
+            OptionalLong.of(14_400), OptionalLong.of(0), Duration.ofHours(3), null, null, null));
+    assertThat(pacer.reserve(1).delay()).isEqualTo(Duration.ofMillis(750));
+    assertThat(pacer.reserve(1).delay()).isEqualTo(Duration.ofMillis(1_500));
+  }
+
+  @Test
+  void aResetLongerThanAMinuteHoldsForAMinuteAtMost() {
+    var clock = new FakeClock();
+    var pacer = new RatePacer(0, 0, clock);
+    pacer.observe(
+        headers(OptionalLong.empty(), OptionalLong.of(0), Duration.ofHours(2), null, null, null));
+    assertThat(pacer.reserve(1).delay()).isEqualTo(RatePacer.MAX_HOLD);
+    clock.advance(RatePacer.MAX_HOLD);
+    assertThat(pacer.holdRemaining()).isZero();
+    assertThat(pacer.reserve(1).delay()).isZero();
+  }
+
+  @Test
+  void aCancelledReservationGivesItsQuotaBackToTheProvidersLedger() {
+    var clock = new FakeClock();
+    var pacer = new RatePacer(0, 0, clock);
+    // 100 requests refilling over 100 s: the n-th request beyond the report waits n seconds.
+    pacer.observe(
+        headers(
+            OptionalLong.of(100), OptionalLong.of(0), Duration.ofSeconds(100), null, null, null));
+    assertThat(pacer.reserve(1).delay()).isEqualTo(Duration.ofSeconds(1));
+    var second = pacer.reserve(1);
+    assertThat(second.delay()).isEqualTo(Duration.ofSeconds(2));
+    pacer.cancel(second);
+    assertThat(pacer.reserve(1).delay()).isEqualTo(Duration.ofSeconds(2)); // not 3: no ghost
+  }
+
+  /** Headers with only the given fields; {@code null} leaves a field out. */
+  private static RateLimitHeaders headers(
+      OptionalLong limitRequests,
+      OptionalLong remainingRequests,
+      Duration resetRequests,
+      OptionalLong limitTokens,
+      OptionalLong remainingTokens,
+      Duration resetTokens) {
+    return new RateLimitHeaders(
+        limitRequests == null ? OptionalLong.empty() : limitRequests,
+        remainingRequests == null ? OptionalLong.empty() : remainingRequests,
+        Optional.ofNullable(resetRequests),
+        limitTokens == null ? OptionalLong.empty() : limitTokens,
+        remainingTokens == null ? OptionalLong.empty() : remainingTokens,
+        Optional.ofNullable(resetTokens));
+  }
+
+  @Test
   void aCancelledReservationGivesItsQuotaBackToTheBuckets() {
     var clock = new FakeClock();
     var pacer = new RatePacer(60, 0, clock); // one request per second, one available at start
