@@ -65,7 +65,7 @@ final class LocalSender implements BatchSender {
         return;
       }
       Duration rtt = Duration.ofNanos(System.nanoTime() - start);
-      if (vectors == null || vectors.size() != batch.size() || vectors.contains(null)) {
+      if (!wellFormed(vectors, batch.size())) {
         p.ignore();
         metrics.request("local", "failure", rtt);
         sink.fail(
@@ -92,6 +92,19 @@ final class LocalSender implements BatchSender {
       }
       sink.fail(batch, BatchSender.unexpected("local embedding", e));
     }
+  }
+
+  /** One non-null vector per text. (No {@code contains(null)}: immutable lists throw on it.) */
+  private static boolean wellFormed(List<float[]> vectors, int texts) {
+    if (vectors == null || vectors.size() != texts) {
+      return false;
+    }
+    for (float[] v : vectors) {
+      if (v == null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static EmbeddingException modelFailure(RuntimeException e, int texts) {

@@ -452,6 +452,18 @@ class EmbeddingPipelineTest {
   }
 
   @Test
+  void aLocalModelAnsweringWithAnImmutableListIsAccepted() {
+    try (var pipeline =
+        localPipeline(
+            localModel(
+                texts -> List.copyOf(texts.stream().map(ScriptedProvider::vectorFor).toList())),
+            new SimpleMeterRegistry())) {
+      assertThat(pipeline.embed(List.of("a", "b")))
+          .containsExactly(ScriptedProvider.vectorFor("a"), ScriptedProvider.vectorFor("b"));
+    }
+  }
+
+  @Test
   void aLocalModelAnsweringWithTooFewVectorsIsAMalformedResponse() {
     try (var pipeline =
         localPipeline(
