@@ -1,5 +1,7 @@
 package dev.ragtime.embed;
 
+import dev.ragtime.provider.EmbeddingCancelledException;
+import dev.ragtime.provider.EmbeddingException;
 import java.util.List;
 
 /**
@@ -10,6 +12,18 @@ import java.util.List;
 interface BatchSender {
 
   void send(List<PendingText> batch, AdaptiveLimiter.Permit permit);
+
+  /**
+   * {@code failure} itself if it is already in the taxonomy, else an {@link
+   * EmbeddingCancelledException} with it as the cause: an unexpected failure of the pipeline's own
+   * code (a defect), which abandons the work it hit.
+   */
+  static EmbeddingException unexpected(String what, Throwable failure) {
+    if (failure instanceof EmbeddingException e) {
+      return e;
+    }
+    return new EmbeddingCancelledException(what + " failed unexpectedly: " + failure, failure);
+  }
 
   /** Where results go. */
   interface Sink {

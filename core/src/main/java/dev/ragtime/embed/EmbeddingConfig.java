@@ -41,8 +41,13 @@ import java.util.OptionalInt;
  * @param maxWait how long the micro-batcher may hold a partial batch waiting for more texts
  * @param maxInputTokens longest input, in tokens, the model embeds without truncation (recorded as
  *     {@link ModelInfo#maxTokens()})
- * @param maxAttempts attempts per batch, first included, before a retryable failure is given up
- * @param deadline how long one batch may spend in attempts and back-off from its first attempt
+ * @param maxAttempts failed attempts per batch, the first included, that are <em>not</em> HTTP 429
+ *     before a retryable failure is given up; 429s count only against {@code deadline}, because the
+ *     provider said when to come back. Each half of a split batch, and each caller's texts sent
+ *     again after an input-specific rejection, start a fresh count under the same deadline
+ * @param deadline how long one batch may spend in attempts, back-off and rate-limit waits from its
+ *     first attempt; a batch whose next wait would pass it fails with a retryable {@link
+ *     dev.ragtime.provider.DeadlineExceededException}
  * @param cacheMemoryBytes budget of the in-memory vector cache; 0 disables it
  * @param cachePersistent whether vectors are also persisted under the cache directory given to the
  *     pipeline, so unchanged text is never sent again across runs

@@ -44,12 +44,15 @@ import org.slf4j.LoggerFactory;
 /*
  * Design note: how a text flows through the pipeline, and why.
  *
- *   embed(texts) ─► normalise (NFC + strip) and key (SHA-256 of model namespace + text)
+ *   embed(texts) ─► normalise (NFC + strip), truncate (OpenAI only) and key (SHA-256 of model
+ *                   namespace + the text exactly as it will be sent)
  *                ─► cache: memory (Caffeine) then disk (Lucene, per model)      hit → done
  *                ─► single-flight map: an identical text already in flight?    yes → wait on it
  *                ─► micro-batcher queue (bounded; caller blocks when full = backpressure)
  *   dispatcher   ─► take a concurrency permit (adaptive AIMD limit), then a batch: up to maxBatch
  *                   texts and maxBatchTokens tokens, lingering at most maxWait for it to fill
+ *                   (while the provider orders a hold, a Retry-After or an exhausted quota until
+ *                   its reset, the dispatcher forms no batch)
  *                ─► one executor task per batch: RemoteSender (pace RPM/TPM → pick endpoint whose
  *                   breaker admits → send → retry / split / isolate / fail over) or LocalSender
  *                ─► deliver: check the dimension, put in cache, complete the shared future
@@ -60,7 +63,10 @@ import org.slf4j.LoggerFactory;
  * so duplicate texts (within a call or across concurrent calls) cost one slot in a batch. The
  * dispatcher acquires the concurrency permit *before* forming a batch, so while the provider is
  * saturated texts pile up and batches leave full; when it is idle a batch leaves after maxWait.
- * Pacing happens per attempt (retries spend quota too) with buckets that start almost empty.
+ * Pacing happens per attempt (retries spend quota too) with buckets that start almost empty, and
+ * no wait may take a batch past its deadline. A batch keeps its permit while it waits for our own
+ * pacing (freeing it would only let the dispatcher send smaller batches), but gives it back during
+ * a hold the provider ordered, which is bounded (RatePacer.MAX_HOLD).
  * Failures are isolated as narrowly as the information allows: a too-large batch is halved, an
  * input-specific rejection is retried per caller, and only the texts that truly fail are failed.
  * Callers block on plain futures (virtual threads make that cheap); nothing here creates threads:
@@ -75,13 +81,13 @@ import org.slf4j.LoggerFactory;
  * batching, the concurrency bound and metrics apply).
  *
  * <p>Contract: {@link #embed} returns one vector per input in input order, each exactly the vector
- * the provider returned for that (normalised) text, re-normalised to unit length only if the
- * provider's was not already (within 1e-3); or it throws an {@link
- * dev.ragtime.provider.EmbeddingException} (see that class for the taxonomy). A call blocks until
- * all its vectors are ready; interrupting the caller makes it throw {@link
- * EmbeddingCancelledException} with the interrupt flag set. Texts are normalised with Unicode NFC
- * and stripped of leading and trailing white space before they are embedded; blank texts are
- * rejected for remote providers (they refuse empty input).
+ * the provider returned for that text as sent (normalised, and cut to {@code maxInputTokens} for
+ * the OpenAI-compatible provider), re-normalised to unit length only if the provider's was not
+ * already (within 1e-3); or it throws an {@link dev.ragtime.provider.EmbeddingException} (see that
+ * class for the taxonomy). A call blocks until all its vectors are ready; interrupting the caller
+ * makes it throw {@link EmbeddingCancelledException} with the interrupt flag set. Texts are
+ * normalised with Unicode NFC and stripped of leading and trailing white space before they are
+ * embedded; blank texts are rejected for remote providers (they refuse empty input).
  *
  * <p>Thread-safe; meant to be shared by every caller of one model. Must be closed: {@link #close()}
  * refuses new calls, lets queued and in-flight work finish (bounded by the drain timeout), closes
@@ -122,6 +128,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   private final PipelineMetrics metrics;
   private final TokenCounter tokenCounter;
   private final Executor executor;
+  private final Sleeper sleeper;
   private final Duration drainTimeout;
   private final AtomicInteger dimension = new AtomicInteger();
   private final AtomicInteger learnedMaxBatch;
@@ -133,6 +140,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   private final Object idle = new Object();
   private final CountDownLatch dispatcherDone = new CountDownLatch(1);
   private volatile Thread dispatcherThread;
+  private volatile EmbeddingCancelledException dispatcherFailure;
   private volatile ModelInfo info;
 
   private EmbeddingPipeline(Builder b) {
@@ -140,6 +148,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     this.local = Optional.ofNullable(b.localModel);
     this.tokenCounter = b.tokenCounter;
     this.executor = b.executor;
+    this.sleeper = b.sleeper;
     this.drainTimeout = b.drainTimeout;
     this.learnedMaxBatch = new AtomicInteger(config.maxBatch());
     boolean remote = config.provider() != EmbeddingConfig.Provider.LOCAL;
@@ -320,6 +329,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     if (closed.get()) {
       throw new IllegalStateException("embedding pipeline is closed");
     }
+    throwIfBroken();
     if (texts.isEmpty()) {
       return List.of();
     }
@@ -338,7 +348,8 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     boolean remote = config.provider() != EmbeddingConfig.Provider.LOCAL;
     int n = texts.size();
     String[] keys = new String[n];
-    Map<String, String> textOf = new LinkedHashMap<>();
+    Map<String, String> textOf = new LinkedHashMap<>(); // key -> the text sent for it
+    Map<String, String> keyOf = new HashMap<>(); // normalised input -> key
     for (int i = 0; i < n; i++) {
       String t = Objects.requireNonNull(texts.get(i), () -> "texts contains null");
       String norm = TextKey.normalize(t);
@@ -346,22 +357,25 @@ public final class EmbeddingPipeline implements EmbeddingModel {
         throw new IllegalArgumentException(
             "text at index " + i + " is blank; embedding providers reject empty input");
       }
-      keys[i] = TextKey.key(namespace, norm);
-      textOf.putIfAbsent(keys[i], norm);
+      String key = keyOf.get(norm);
+      if (key == null) {
+        // Key exactly what is sent: after truncation, so a new maxInputTokens or token counter
+        // never serves a vector of the old truncation.
+        String toSend = truncate(norm);
+        key = TextKey.key(namespace, toSend);
+        keyOf.put(norm, key);
+        textOf.putIfAbsent(key, toSend);
+      }
+      keys[i] = key;
     }
 
     VectorCache.Lookup lookup = cache.getAll(textOf.keySet());
     Map<String, float[]> vectors = new HashMap<>();
-    int known = dimension.get();
-    lookup
-        .found()
-        .forEach(
-            (k, v) -> {
-              if (known == 0 || v.length == known) {
-                vectors.put(k, v);
-              }
-            });
-    metrics.cache(lookup.memoryHits(), lookup.diskHits(), textOf.size() - vectors.size());
+    // A cached vector of another dimension (the server behind the model name changed) is a miss,
+    // counted once, and is embedded again; its replacement overwrites it in the cache.
+    int memoryHits = useCached(lookup.memory(), vectors);
+    int diskHits = useCached(lookup.disk(), vectors);
+    metrics.cache(memoryHits, diskHits, textOf.size() - vectors.size());
 
     long owner = callSequence.incrementAndGet();
     Map<String, PendingText> waits = new LinkedHashMap<>();
@@ -373,7 +387,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
       if (vectors.containsKey(key)) {
         continue;
       }
-      String toSend = truncate(e.getValue());
+      String toSend = e.getValue();
       var fresh = new PendingText(key, toSend, tokenCounter.count(toSend), owner, now);
       PendingText p =
           inFlight.compute(
@@ -386,7 +400,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
       if (p == fresh) {
         // Close the gap between our cache miss and becoming the owner: a batch may have
         // delivered this key in between.
-        Optional<float[]> late = cache.getIfPresentInMemory(key);
+        Optional<float[]> late = cache.getIfPresentInMemory(key).filter(this::usable);
         if (late.isPresent() && fresh.dispatch()) {
           fresh.result.complete(late.get());
           inFlight.remove(key, fresh);
@@ -408,8 +422,9 @@ public final class EmbeddingPipeline implements EmbeddingModel {
         abandon(waits.values());
         Thread.currentThread().interrupt();
         throw new EmbeddingCancelledException("interrupted while queueing texts", e);
-      } catch (IllegalStateException e) {
+      } catch (IllegalStateException e) { // shut down: closed, or the dispatcher failed
         abandon(waits.values());
+        throwIfBroken();
         throw e;
       }
       awaitAll(waits, vectors);
@@ -419,6 +434,32 @@ public final class EmbeddingPipeline implements EmbeddingModel {
       out.add(vectors.get(key).clone());
     }
     return out;
+  }
+
+  /** Copies the usable cached vectors into {@code vectors}; returns how many there were. */
+  private int useCached(Map<String, float[]> cached, Map<String, float[]> vectors) {
+    int used = 0;
+    for (Map.Entry<String, float[]> e : cached.entrySet()) {
+      if (usable(e.getValue())) {
+        vectors.put(e.getKey(), e.getValue());
+        used++;
+      }
+    }
+    return used;
+  }
+
+  /** A cached vector is usable unless the model's dimension is known and differs. */
+  private boolean usable(float[] cached) {
+    int known = dimension.get();
+    return known == 0 || cached.length == known;
+  }
+
+  /** After a dispatcher failure nothing could ever be embedded again: say so at once. */
+  private void throwIfBroken() {
+    EmbeddingCancelledException broken = dispatcherFailure;
+    if (broken != null) {
+      throw new EmbeddingCancelledException(broken.getMessage(), broken.getCause());
+    }
   }
 
   private void awaitAll(Map<String, PendingText> waits, Map<String, float[]> vectors) {
@@ -462,7 +503,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     if (cause instanceof Error err) {
       throw err;
     }
-    return new IllegalStateException(cause);
+    return BatchSender.unexpected("embedding", cause);
   }
 
   /** The caller stops waiting: texts nobody else waits for and not yet sent are dropped. */
@@ -576,9 +617,20 @@ public final class EmbeddingPipeline implements EmbeddingModel {
 
   private void dispatchLoop() {
     dispatcherThread = Thread.currentThread();
+    AdaptiveLimiter.Permit held = null; // taken but not yet handed to a batch task
+    List<PendingText> inHand = List.of(); // taken from the queue but not yet handed over
     try {
       while (batcher.awaitNonEmpty()) {
+        Duration hold = pacer.map(RatePacer::holdRemaining).orElse(Duration.ZERO);
+        if (hold.isPositive()) {
+          // The provider ordered everyone to wait (a Retry-After, or a quota reported exhausted
+          // until its reset): form no batch meanwhile, so the texts that arrive pile up and leave
+          // in full batches afterwards, and no batch waits holding a concurrency permit.
+          sleeper.sleep(hold);
+          continue;
+        }
         AdaptiveLimiter.Permit permit = limiter.acquire();
+        held = permit;
         List<PendingText> batch;
         try {
           batch = batcher.take(learnedMaxBatch.get(), config.maxBatchTokens(), config.maxWait());
@@ -588,8 +640,10 @@ public final class EmbeddingPipeline implements EmbeddingModel {
         }
         if (batch.isEmpty()) { // everything queued was cancelled meanwhile
           permit.ignore();
+          held = null;
           continue;
         }
+        inHand = batch;
         long now = System.nanoTime();
         for (PendingText p : batch) {
           metrics.queueWait(now - p.enqueuedNanos);
@@ -597,18 +651,33 @@ public final class EmbeddingPipeline implements EmbeddingModel {
         activeBatches.incrementAndGet();
         try {
           executor.execute(() -> runBatch(batch, permit));
-        } catch (RejectedExecutionException e) {
+        } catch (RuntimeException e) { // RejectedExecutionException, or any other refusal
           permit.ignore();
           batchDone();
           new Sink()
               .fail(batch, new EmbeddingCancelledException("the executor refused the batch", e));
         }
+        held = null;
+        inHand = List.of();
       }
     } catch (InterruptedException e) {
       // forced close
     } catch (RuntimeException | Error e) {
-      LOG.error("embedding dispatcher failed; failing queued texts", e);
-      new Sink().fail(batcher.drainAll(), new IllegalStateException("dispatcher failed", e));
+      LOG.error("embedding dispatcher failed; failing queued texts and refusing new ones", e);
+      var failure =
+          new EmbeddingCancelledException(
+              "the embedding dispatcher failed unexpectedly, so this pipeline can embed nothing"
+                  + " more: "
+                  + e,
+              e);
+      dispatcherFailure = failure;
+      if (held != null) {
+        held.ignore();
+      }
+      batcher.shutdown(); // first, so no text can be queued after the drain
+      var lost = new ArrayList<>(inHand);
+      lost.addAll(batcher.drainAll());
+      new Sink().fail(lost, failure);
     } finally {
       dispatcherThread = null;
       dispatcherDone.countDown();
@@ -621,7 +690,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     try {
       sender.send(batch, permit);
     } catch (RuntimeException | Error e) {
-      new Sink().fail(batch, e instanceof RuntimeException re ? re : new IllegalStateException(e));
+      new Sink().fail(batch, BatchSender.unexpected("an embedding batch task", e));
     } finally {
       workers.remove(me);
       Thread.interrupted(); // do not leak an interrupt into the executor's thread

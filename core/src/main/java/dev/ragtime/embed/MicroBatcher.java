@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -168,17 +167,5 @@ final class MicroBatcher {
     } finally {
       lock.unlock();
     }
-  }
-
-  /** Waits up to {@code timeout} for the queue to empty. */
-  boolean awaitEmpty(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (size() > 0) {
-      if (System.nanoTime() >= deadline) {
-        return false;
-      }
-      TimeUnit.MILLISECONDS.sleep(2);
-    }
-    return true;
   }
 }

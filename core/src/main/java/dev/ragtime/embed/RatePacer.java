@@ -10,19 +10,53 @@ import java.time.InstantSource;
  * at most a quarter second of quota and can never hold more than one second of it, so the pipeline
  * never bursts a minute's quota (providers enforce limits over short windows).
  *
- * <p>It learns from the provider: {@code x-ratelimit-limit-*} sets (or lowers) the rates when they
- * were not configured (at 90% of the reported limit), {@code x-ratelimit-remaining-*} clamps the
- * buckets so we slow down before a 429, and a {@code Retry-After} pauses everyone until it has
- * passed.
+ * <p>It learns from the provider. {@code x-ratelimit-limit-*} sets the rate of a limit that was not
+ * configured to 90% of the reported limit, following later reports down and up; a configured rate
+ * is only ever lowered to the reported limit, and returns to the configured value when the reports
+ * rise again (see {@link #adopt}). {@code x-ratelimit-remaining-*} clamps the buckets so we slow
+ * down before a 429.
  *
- * <p>Thread-safe. Callers {@link #reserve} and then sleep the returned duration themselves.
+ * <p>Besides its own pacing it enforces two waits the provider orders, <em>holds</em>:
+ *
+ * <ul>
+ *   <li>a {@code Retry-After} on a 429 pauses every sender until it has passed;
+ *   <li>{@code x-ratelimit-remaining-*} with {@code x-ratelimit-reset-*}: when what the provider
+ *       said was left, minus what has been reserved since, does not cover a request, the request
+ *       waits until the quota it needs is back instead of drawing a certain 429. {@code reset} is
+ *       the time until the quota is full again (OpenAI's definition). When the limit is reported
+ *       too, the quota is taken to refill evenly from {@code remaining} to {@code limit} over
+ *       {@code reset}, as OpenAI's and the simulator's buckets do, so a request waits only for its
+ *       own share; without a limit nothing is known before the reset, so it waits for the reset.
+ * </ul>
+ *
+ * <p>No hold lasts longer than {@link #MAX_HOLD} from the moment it was reported: a provider asking
+ * for more is treated as asking for that much. Every limit paced here is per minute, so a minute is
+ * the longest wait that can be right for it; a longer {@code Retry-After} or reset means a daily
+ * quota or a faulty header, and sitting it out would stall every batch of the process. After the
+ * capped hold, requests go out again; a provider that is still exhausted answers 429 with a fresh
+ * {@code Retry-After}, and each batch gives up at its own deadline with a retryable failure.
+ *
+ * <p>Thread-safe. Callers {@link #reserve} and then sleep the returned wait themselves; a caller
+ * that will not send after all {@link #cancel}s its reservation.
  */
 final class RatePacer {
   /** Share of a provider-reported limit we aim for when the user configured none. */
   static final double LEARNED_SHARE = 0.9;
 
+  /** The longest hold (Retry-After pause or reported reset) honoured, from when it was reported. */
+  static final Duration MAX_HOLD = Duration.ofMinutes(1);
+
   private static final double BURST_SECONDS = 1.0;
   private static final double INITIAL_SECONDS = 0.25;
+
+  /**
+   * One reserved request.
+   *
+   * @param delay how long the caller must wait before sending it
+   * @param held whether a hold the provider ordered (not only our own pacing) is part of the wait
+   * @param tokens the tokens reserved
+   */
+  record Reservation(Duration delay, boolean held, int tokens) {}
 
   private final InstantSource clock;
   private final int configuredRpm;
@@ -31,6 +65,8 @@ final class RatePacer {
   private TokenBucket requests;
   private TokenBucket tokens;
   private Instant pausedUntil = Instant.MIN;
+  private Ledger requestLedger;
+  private Ledger tokenLedger;
 
   RatePacer(int rpm, int tpm, InstantSource clock) {
     this.clock = clock;
@@ -48,12 +84,13 @@ final class RatePacer {
     return new TokenBucket(perSecond, capacity, initial, now);
   }
 
-  /**
-   * Reserves one request carrying {@code tokenCount} tokens.
-   *
-   * @return how long the caller must wait before sending it
-   */
-  synchronized Duration reserve(int tokenCount) {
+  /** {@code wait}, or {@link #MAX_HOLD} if it is longer. */
+  static Duration capHold(Duration wait) {
+    return wait.compareTo(MAX_HOLD) > 0 ? MAX_HOLD : wait;
+  }
+
+  /** Reserves one request carrying {@code tokenCount} tokens. */
+  synchronized Reservation reserve(int tokenCount) {
     Instant now = clock.instant();
     Duration wait = Duration.ZERO;
     if (requests != null) {
@@ -62,10 +99,50 @@ final class RatePacer {
     if (tokens != null) {
       wait = max(wait, tokens.reserve(tokenCount, now));
     }
-    if (pausedUntil.isAfter(now)) {
-      wait = max(wait, Duration.between(now, pausedUntil));
+    Duration hold = hold(now, tokenCount, true);
+    return new Reservation(max(wait, hold), hold.isPositive(), tokenCount);
+  }
+
+  /** Gives back a reservation whose request will not be sent (e.g. its deadline would pass). */
+  synchronized void cancel(Reservation reservation) {
+    Instant now = clock.instant();
+    if (requests != null) {
+      requests.adjust(1, now);
     }
-    return wait;
+    if (tokens != null) {
+      tokens.adjust(reservation.tokens(), now);
+    }
+    if (requestLedger != null) {
+      requestLedger.refund(1);
+    }
+    if (tokenLedger != null) {
+      tokenLedger.refund(reservation.tokens());
+    }
+  }
+
+  /**
+   * How long any new request must wait for the holds alone (a pause, or a reported quota that does
+   * not cover even one more request of one token); reserves nothing.
+   */
+  synchronized Duration holdRemaining() {
+    return hold(clock.instant(), 1, false);
+  }
+
+  private Duration hold(Instant now, int tokenCount, boolean spend) {
+    Duration d = pausedUntil.isAfter(now) ? Duration.between(now, pausedUntil) : Duration.ZERO;
+    if (requestLedger != null && requestLedger.expired(now)) {
+      requestLedger = null;
+    }
+    if (tokenLedger != null && tokenLedger.expired(now)) {
+      tokenLedger = null;
+    }
+    if (requestLedger != null) {
+      d = max(d, requestLedger.wait(1, now, spend));
+    }
+    if (tokenLedger != null) {
+      d = max(d, tokenLedger.wait(tokenCount, now, spend));
+    }
+    return d;
   }
 
   /** Corrects the token bucket once the provider has said how many tokens a request really had. */
@@ -75,9 +152,12 @@ final class RatePacer {
     }
   }
 
-  /** Everyone waits at least until {@code retryAfter} from now has passed. */
+  /**
+   * Everyone waits at least until {@code retryAfter} (at most {@link #MAX_HOLD}) from now has
+   * passed.
+   */
   synchronized void pause(Duration retryAfter) {
-    Instant until = clock.instant().plus(retryAfter);
+    Instant until = clock.instant().plus(capHold(retryAfter));
     if (until.isAfter(pausedUntil)) {
       pausedUntil = until;
     }
@@ -98,9 +178,39 @@ final class RatePacer {
     if (tokens != null && h.remainingTokens().isPresent()) {
       tokens.clampTo(h.remainingTokens().getAsLong(), now);
     }
+    if (h.remainingRequests().isPresent() && h.resetRequests().isPresent()) {
+      requestLedger =
+          new Ledger(
+              h.remainingRequests().getAsLong(),
+              h.limitRequests().orElse(0),
+              now,
+              h.resetRequests().get());
+    }
+    if (h.remainingTokens().isPresent() && h.resetTokens().isPresent()) {
+      tokenLedger =
+          new Ledger(
+              h.remainingTokens().getAsLong(),
+              h.limitTokens().orElse(0),
+              now,
+              h.resetTokens().get());
+    }
   }
 
-  /** Uses a reported per-minute limit when it is lower than what we pace at, or we had none. */
+  /**
+   * The rate to pace a limit at once the provider has reported it.
+   *
+   * <ul>
+   *   <li>Not configured: {@code 0.9 × reported} ({@link #LEARNED_SHARE}), creating the bucket if
+   *       there was none, and following every later report down <em>and up</em>. The header is the
+   *       account's current limit (it changes with the provider's usage tiers), and nothing else
+   *       bounds the rate; the 10% margin absorbs our token estimates and other clients of the key.
+   *   <li>Configured: {@code min(configured, reported)}. The configured rate is the operator's
+   *       ceiling (often a deliberate share of the key's quota), so a report never raises the rate
+   *       above it; a report below it is the provider's hard limit, so the rate drops to it,
+   *       without the margin the operator did not ask for; and when a later report rises, the rate
+   *       rises back, up to the configured value.
+   * </ul>
+   */
   private static TokenBucket adopt(
       TokenBucket current, int configured, long reportedPerMinute, Instant now) {
     double target = reportedPerMinute * LEARNED_SHARE;
@@ -129,5 +239,60 @@ final class RatePacer {
 
   private static Duration max(Duration a, Duration b) {
     return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  /**
+   * The provider's own account of one limit, from its latest report: {@code remaining} left at
+   * {@code observedAt}, full again after {@code reset}; plus what we have reserved since. Pure; not
+   * thread-safe (the pacer guards it).
+   */
+  private static final class Ledger {
+    private final double remaining;
+    private final double limit; // 0 when not reported
+    private final Instant observedAt;
+    private final Duration reset;
+    private final Instant expires; // observedAt + reset, capped at MAX_HOLD
+    private double spent;
+
+    Ledger(long remaining, long limit, Instant observedAt, Duration reset) {
+      this.remaining = remaining;
+      this.limit = limit;
+      this.observedAt = observedAt;
+      this.reset = reset;
+      this.expires = observedAt.plus(capHold(reset));
+    }
+
+    /** Once the (capped) reset has passed, the report says nothing more. */
+    boolean expired(Instant now) {
+      return !now.isBefore(expires);
+    }
+
+    /**
+     * How long a request costing {@code cost} must wait for the quota it needs, counting what was
+     * reserved since the report; with {@code spend}, the cost is then counted as reserved too.
+     */
+    Duration wait(double cost, Instant now, boolean spend) {
+      double need = spent + cost;
+      if (spend) {
+        spent = need;
+      }
+      if (need <= remaining) {
+        return Duration.ZERO;
+      }
+      Instant at = expires;
+      if (limit > remaining && need <= limit) {
+        // Even refill from remaining to limit over the reset: wait for this request's share only.
+        double share = (need - remaining) / (limit - remaining);
+        Instant even = observedAt.plusNanos((long) Math.ceil(share * reset.toNanos()));
+        if (even.isBefore(at)) {
+          at = even;
+        }
+      }
+      return now.isBefore(at) ? Duration.between(now, at) : Duration.ZERO;
+    }
+
+    void refund(double cost) {
+      spent = Math.max(0, spent - cost);
+    }
   }
 }

@@ -24,14 +24,20 @@ import java.util.random.RandomGenerator;
 /**
  * The remote half of the pipeline: sends one batch until it is delivered or has definitely failed.
  *
- * <p>Each attempt: take a concurrency permit (the first comes from the dispatcher), wait for RPM
- * and TPM pacing, pick an endpoint whose circuit breaker admits a call (preferring the next one
- * after a failure: failover), send, and classify the outcome:
+ * <p>Each attempt: take a concurrency permit (the first comes from the dispatcher), reserve RPM and
+ * TPM quota and wait for it, pick an endpoint whose circuit breaker admits a call (preferring the
+ * next one after a failure: failover), send, and classify the outcome. Before any wait, pacing or
+ * back-off, the batch fails with a retryable {@link DeadlineExceededException} if the wait would
+ * take it past its deadline. During a wait the provider ordered (a {@code Retry-After} pause or a
+ * reported quota reset, {@link RatePacer}) the permit is given back and taken again afterwards;
+ * during our own pacing it is kept, so the dispatcher keeps forming full batches rather than one
+ * small batch for every permit freed. Outcomes:
  *
  * <ul>
  *   <li>success: feed the breaker, the AIMD limit and the token correction, then deliver;
- *   <li>429: shrink the limit, pause pacing for Retry-After, back off and retry (429s count against
- *       the deadline only, not against max attempts: the provider told us when to return);
+ *   <li>429: shrink the limit, pause pacing for Retry-After (at most {@link RatePacer#MAX_HOLD}),
+ *       back off and retry (429s count against the deadline only, not against max attempts: the
+ *       provider told us when to return);
  *   <li>408/409/5xx/I-O/timeout: count against the breaker, back off with full jitter (at least
  *       Retry-After), retry on the next endpoint;
  *   <li>too large: learn a smaller batch size and split in halves, recursively: never dropped;
@@ -41,7 +47,8 @@ import java.util.random.RandomGenerator;
  * </ul>
  *
  * <p>Every batch has a deadline ({@code config.deadline()} from its first attempt) and at most
- * {@code config.maxAttempts()} non-429 attempts. Thread-safe; runs on the caller-provided executor.
+ * {@code config.maxAttempts()} failed attempts that are not 429 (the first included; the halves of
+ * a split and per-caller re-sends count afresh). Thread-safe; runs on the caller-provided executor.
  */
 final class RemoteSender implements BatchSender {
   private final EmbeddingConfig config;
@@ -86,7 +93,8 @@ final class RemoteSender implements BatchSender {
     try {
       process(batch, permit, clock.instant().plus(config.deadline()));
     } catch (RuntimeException e) {
-      sink.fail(batch, e); // a bug: still never leave a caller waiting
+      // A defect: still never leave a caller waiting, and stay in the taxonomy.
+      sink.fail(batch, BatchSender.unexpected("sending a batch", e));
     }
   }
 
@@ -102,14 +110,30 @@ final class RemoteSender implements BatchSender {
     while (true) {
       Optional<EndpointGroup.Member> member = Optional.empty();
       boolean breakerResolved = false;
+      boolean sent = false; // whether a request left for this attempt, and when
+      long sentAt = 0;
       try {
         if (permit == null) {
           permit = limiter.acquire();
         }
-        Duration pace = pacer.reserve(tokens);
-        if (pace.isPositive()) {
-          metrics.pacing(pace);
-          sleeper.sleep(pace);
+        RatePacer.Reservation pace = pacer.reserve(tokens);
+        if (pace.delay().isPositive()) {
+          if (clock.instant().plus(pace.delay()).isAfter(deadline)) {
+            pacer.cancel(pace);
+            sink.fail(items, pacingDeadline(pace.delay(), last));
+            return; // the finally releases the permit
+          }
+          metrics.pacing(pace.delay());
+          if (pace.held()) {
+            // The provider ordered the wait and nothing can be sent before it ends: give the
+            // concurrency slot back meanwhile (the dispatcher forms no batch during a hold).
+            permit.ignore();
+            permit = null;
+          }
+          sleeper.sleep(pace.delay());
+          if (permit == null) {
+            permit = limiter.acquire();
+          }
         }
         member = endpoints.acquire(preferred);
         if (member.isEmpty()) {
@@ -126,6 +150,8 @@ final class RemoteSender implements BatchSender {
           metrics.failover(m.label());
         }
         metrics.batch(items.size(), tokens);
+        sent = true;
+        sentAt = System.nanoTime();
         ProviderResponse response = m.client().embed(texts);
         m.breaker().onSuccess(response.latency().toNanos(), TimeUnit.NANOSECONDS);
         breakerResolved = true;
@@ -146,7 +172,7 @@ final class RemoteSender implements BatchSender {
         member.ifPresent(m -> m.breaker().releasePermission());
         resolve(permit, true);
         permit = null;
-        metrics.request(label(member), "rate_limited", Duration.ZERO);
+        metrics.request(label(member), "rate_limited", since(sent, sentAt));
         e.retryAfter().ifPresent(pacer::pause);
         last = e;
       } catch (ProviderUnavailableException e) {
@@ -156,7 +182,7 @@ final class RemoteSender implements BatchSender {
         if (member.isPresent()) {
           EndpointGroup.Member m = member.get();
           m.breaker().onError(0, TimeUnit.NANOSECONDS, e);
-          metrics.request(m.label(), e.timeout() ? "timeout" : "unavailable", Duration.ZERO);
+          metrics.request(m.label(), e.timeout() ? "timeout" : "unavailable", since(sent, sentAt));
           preferred = (m.index() + 1) % endpoints.size();
         } else {
           metrics.request("none", "circuit_open", Duration.ZERO);
@@ -167,7 +193,7 @@ final class RemoteSender implements BatchSender {
         member.ifPresent(m -> m.breaker().releasePermission());
         resolve(permit, false);
         permit = null;
-        metrics.request(label(member), "too_large", Duration.ZERO);
+        metrics.request(label(member), "too_large", since(sent, sentAt));
         if (items.size() == 1) {
           sink.fail(items, e);
           return;
@@ -182,7 +208,7 @@ final class RemoteSender implements BatchSender {
         member.ifPresent(m -> m.breaker().releasePermission());
         resolve(permit, false);
         permit = null;
-        metrics.request(label(member), "rejected", Duration.ZERO);
+        metrics.request(label(member), "rejected", since(sent, sentAt));
         Map<Long, List<PendingText>> byOwner = byOwner(items);
         if (e.inputSpecific() && byOwner.size() > 1) {
           for (List<PendingText> group : byOwner.values()) {
@@ -198,7 +224,7 @@ final class RemoteSender implements BatchSender {
         }
         resolve(permit, false);
         permit = null;
-        metrics.request(label(member), "malformed", Duration.ZERO);
+        metrics.request(label(member), "malformed", since(sent, sentAt));
         sink.fail(items, e);
         return;
       } finally {
@@ -218,7 +244,7 @@ final class RemoteSender implements BatchSender {
       }
       Duration wait;
       synchronized (random) { // RandomGenerator implementations are rarely thread-safe
-        wait = backoff.delay(failures, retryAfter(last), random);
+        wait = backoff.delay(failures, retryAfter(last).map(RatePacer::capHold), random);
       }
       if (clock.instant().plus(wait).isAfter(deadline)) {
         sink.fail(
@@ -242,6 +268,18 @@ final class RemoteSender implements BatchSender {
     }
   }
 
+  private DeadlineExceededException pacingDeadline(Duration wait, EmbeddingException last) {
+    String message =
+        "deadline of "
+            + config.deadline()
+            + " for this batch would pass while waiting "
+            + wait
+            + " for rate limits (pacing, a Retry-After pause or a reported quota reset)";
+    return last == null
+        ? new DeadlineExceededException(message)
+        : new DeadlineExceededException(message + "; last failure: " + last.getMessage(), last);
+  }
+
   private static void resolve(AdaptiveLimiter.Permit permit, boolean dropped) {
     if (permit != null) {
       if (dropped) {
@@ -250,6 +288,11 @@ final class RemoteSender implements BatchSender {
         permit.ignore();
       }
     }
+  }
+
+  /** Time since the request left ({@code System.nanoTime()} {@code sentAt}), zero if none did. */
+  private static Duration since(boolean sent, long sentAt) {
+    return sent ? Duration.ofNanos(System.nanoTime() - sentAt) : Duration.ZERO;
   }
 
   private static String label(Optional<EndpointGroup.Member> member) {

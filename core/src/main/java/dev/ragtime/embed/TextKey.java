@@ -11,12 +11,16 @@ import java.util.HexFormat;
  *
  * <p>Normalisation is Unicode NFC plus removal of leading and trailing white space ({@link
  * String#strip()}): both keep the meaning (NFC only unifies canonically equivalent code point
- * sequences, e.g. precomposed é and e + combining acute), and the normalised text is what is sent
- * to the model, so a cached vector is exactly the vector of the text it is keyed by. Case, inner
- * white space and compatibility characters (NFKC) are left alone: they can change tokenisation.
+ * sequences, e.g. precomposed é and e + combining acute). Case, inner white space and compatibility
+ * characters (NFKC) are left alone: they can change tokenisation.
  *
- * <p>The key is the hex SHA-256 of {@code namespace + U+0000 + normalised text}; the namespace
- * names the model and its output settings, so vectors of different models never collide.
+ * <p>The key is the hex SHA-256 of {@code namespace + U+0000 + text}, where {@code text} is exactly
+ * what is sent to the model: normalised and, for the OpenAI-compatible provider whose over-long
+ * inputs the pipeline truncates itself, truncated. So a cached vector is exactly the vector of the
+ * text it is keyed by, and changing {@code maxInputTokens} or the token counter gives an over-long
+ * text a new key instead of serving the vector of its old truncation. Truncation done by the model
+ * itself (Ollama, TEI, the local model) depends only on the model, which the namespace names along
+ * with its output settings, so vectors of different models never collide.
  */
 final class TextKey {
   private TextKey() {}
@@ -29,11 +33,11 @@ final class TextKey {
     return nfc.strip();
   }
 
-  static String key(String namespace, String normalizedText) {
+  static String key(String namespace, String sentText) {
     MessageDigest sha = sha256();
     sha.update(namespace.getBytes(StandardCharsets.UTF_8));
     sha.update((byte) 0);
-    sha.update(normalizedText.getBytes(StandardCharsets.UTF_8));
+    sha.update(sentText.getBytes(StandardCharsets.UTF_8));
     return HexFormat.of().formatHex(sha.digest());
   }
 

@@ -16,8 +16,12 @@ import java.util.Optional;
  * <p>Thread-safe. Close it to make the disk tier durable and release it.
  */
 final class VectorCache implements AutoCloseable {
-  /** Outcome of a lookup, for metrics. */
-  record Lookup(Map<String, float[]> found, int memoryHits, int diskHits) {}
+  /**
+   * Outcome of a lookup: what each tier held. A key is in at most one of the maps (memory wins).
+   * The caller still decides whether a vector is usable (its dimension), and so what counts as a
+   * hit.
+   */
+  record Lookup(Map<String, float[]> memory, Map<String, float[]> disk) {}
 
   private final Cache<String, float[]> memory;
   private final Optional<DiskVectorStore> disk;
@@ -36,25 +40,24 @@ final class VectorCache implements AutoCloseable {
 
   /** Looks the keys up in memory, then the misses on disk (promoting disk hits to memory). */
   Lookup getAll(Collection<String> keys) {
-    Map<String, float[]> found = new HashMap<>();
+    Map<String, float[]> fromMemory = new HashMap<>();
     var misses = new java.util.ArrayList<String>();
     for (String key : keys) {
       float[] v = memory == null ? null : memory.getIfPresent(key);
       if (v != null) {
-        found.put(key, v);
+        fromMemory.put(key, v);
       } else {
         misses.add(key);
       }
     }
-    int memoryHits = found.size();
+    Map<String, float[]> fromDisk = Map.of();
     if (disk.isPresent() && !misses.isEmpty()) {
-      Map<String, float[]> fromDisk = disk.get().getAll(misses);
+      fromDisk = disk.get().getAll(misses);
       if (memory != null) {
         memory.putAll(fromDisk);
       }
-      found.putAll(fromDisk);
     }
-    return new Lookup(found, memoryHits, found.size() - memoryHits);
+    return new Lookup(fromMemory, fromDisk);
   }
 
   Optional<float[]> getIfPresentInMemory(String key) {

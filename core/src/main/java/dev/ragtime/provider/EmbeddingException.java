@@ -4,9 +4,11 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Root of the one exception taxonomy for embedding: every failure of an embedding call, local
- * pipeline stage or remote provider, is one of these (programming errors excepted, which are {@link
- * IllegalArgumentException} and {@link IllegalStateException}).
+ * Root of the one exception taxonomy for embedding: every failure of an embedding call, whether of
+ * a remote provider, the local model or a stage of the pipeline itself, is one of these. The only
+ * exceptions outside it are the caller's own mistakes: {@link IllegalArgumentException} for a bad
+ * argument (a null or, for remote providers, blank text) and {@link IllegalStateException} for a
+ * call on a closed pipeline.
  *
  * <p>The hierarchy is split by what a caller should do next:
  *
@@ -16,7 +18,8 @@ import java.util.OptionalInt;
  *       DeadlineExceededException});
  *   <li>{@link NonRetryableEmbeddingException}: repeating the same request will fail again ({@link
  *       ProviderRejectedException}, {@link BatchTooLargeException}, {@link
- *       MalformedResponseException}, {@link EmbeddingCancelledException}).
+ *       MalformedResponseException}, {@link LocalModelException}, {@link
+ *       EmbeddingCancelledException}).
  * </ul>
  *
  * <p>HTTP statuses are mapped to these classes in exactly one place, {@code ErrorMapper}. Messages

@@ -5,6 +5,7 @@ public abstract sealed class NonRetryableEmbeddingException extends EmbeddingExc
     permits ProviderRejectedException,
         BatchTooLargeException,
         MalformedResponseException,
+        LocalModelException,
         EmbeddingCancelledException {
   private static final long serialVersionUID = 1L;
 

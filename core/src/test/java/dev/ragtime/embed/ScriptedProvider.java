@@ -85,6 +85,28 @@ final class ScriptedProvider implements AutoCloseable {
     return new Answer(200, Map.of(), sb.toString());
   }
 
+  /** A 200 answer whose vectors have {@code dimension} components (unit length, from the text). */
+  static Answer ok(List<String> inputs, int dimension) {
+    var sb = new StringBuilder("{\"object\":\"list\",\"data\":[");
+    for (int i = 0; i < inputs.size(); i++) {
+      float[] v = vectorFor(inputs.get(i), dimension);
+      sb.append(i == 0 ? "" : ",").append("{\"index\":").append(i).append(",\"embedding\":[");
+      for (int j = 0; j < v.length; j++) {
+        sb.append(j == 0 ? "" : ",").append(v[j]);
+      }
+      sb.append("]}");
+    }
+    sb.append("],\"usage\":{\"prompt_tokens\":").append(inputs.size()).append("}}");
+    return new Answer(200, Map.of(), sb.toString());
+  }
+
+  static float[] vectorFor(String text, int dimension) {
+    float[] three = vectorFor(text);
+    float[] v = new float[dimension];
+    System.arraycopy(three, 0, v, 0, Math.min(3, dimension));
+    return v;
+  }
+
   static float[] vectorFor(String text) {
     double a = text.hashCode() % 1000 / 1000.0;
     double[] v = {Math.cos(a), Math.sin(a), 0};
