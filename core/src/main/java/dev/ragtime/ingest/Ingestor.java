@@ -285,7 +285,14 @@ public final class Ingestor {
                   meta,
                   contexts.get(i)));
         }
-        queue.put(new Pending(new DocumentWrite(doc.id(), hash, indexed)));
+        var pending = new Pending(new DocumentWrite(doc.id(), hash, indexed));
+        // Never block for good: if the writer died, nobody will take from the queue again.
+        while (!queue.offer(pending, 100, TimeUnit.MILLISECONDS)) {
+          if (fatal()) {
+            fail(doc.path(), "not written: writing the index failed earlier in this run");
+            return;
+          }
+        }
       } catch (SourceException e) {
         fail(doc.path(), e.getMessage());
       } catch (InterruptedException e) {

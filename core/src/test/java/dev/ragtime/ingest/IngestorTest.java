@@ -1,6 +1,8 @@
 package dev.ragtime.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.ragtime.chunk.Chunker;
 import dev.ragtime.chunk.ChunkerConfig;
@@ -9,8 +11,11 @@ import dev.ragtime.document.DocumentParsers;
 import dev.ragtime.document.JsonlCorpus;
 import dev.ragtime.embed.EmbeddingModel;
 import dev.ragtime.embed.ModelInfo;
+import dev.ragtime.index.DocumentWrite;
 import dev.ragtime.index.Hit;
 import dev.ragtime.index.Index;
+import dev.ragtime.index.IndexSnapshot;
+import dev.ragtime.index.IndexStats;
 import dev.ragtime.index.LuceneCollections;
 import dev.ragtime.search.SearchConfig;
 import dev.ragtime.search.SearchMode;
@@ -18,6 +23,7 @@ import dev.ragtime.search.SearchRequest;
 import dev.ragtime.search.Searcher;
 import dev.ragtime.testing.FakeEmbeddingModel;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +32,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -248,7 +257,7 @@ class IngestorTest {
     var failures = new java.util.concurrent.ConcurrentLinkedQueue<String>();
     var stop = new AtomicBoolean();
     var searchers = new ArrayList<Thread>();
-    var searches = new java.util.concurrent.atomic.AtomicInteger();
+    var searches = new AtomicInteger();
     for (int t = 0; t < 2; t++) {
       searchers.add(
           Thread.ofPlatform()
@@ -305,6 +314,89 @@ class IngestorTest {
     for (int i = 0; i < docs; i++) {
       write("v" + i + ".txt", body.toString());
     }
+  }
+
+  @Test
+  void aFailingIndexEndsTheRunWithAnErrorInsteadOfHanging() throws IOException {
+    for (int i = 0; i < 60; i++) {
+      write("f" + i + ".txt", "Document " + i + " about failing disks.");
+    }
+    var failing = new FailingWritesIndex(index, 2);
+    var config = new IngestConfig(2, 1, Duration.ofMillis(5), IngestConfig.DEFAULT_MAX_FILE_BYTES);
+    SourceScan scan = FileSources.scan(List.of(docs), parsers);
+    var ingestor = Ingestor.create(failing, () -> model, chunker, config, executor);
+
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(60),
+        () ->
+            assertThatThrownBy(
+                    () ->
+                        ingestor.ingest(
+                            scan.documents().iterator(),
+                            scan.documents().size(),
+                            scan,
+                            false,
+                            new IngestProgress()))
+                .isInstanceOf(Ingestor.IndexWriteException.class)
+                .hasMessageContaining("disk full"));
+    assertThat(index.stats().documents()).isEqualTo(2);
+  }
+
+  /** Lets the first writes through, then fails every write as a full disk would. */
+  private static final class FailingWritesIndex implements Index {
+    private final Index delegate;
+    private final AtomicInteger allowed;
+
+    FailingWritesIndex(Index delegate, int allowedWrites) {
+      this.delegate = delegate;
+      this.allowed = new AtomicInteger(allowedWrites);
+    }
+
+    @Override
+    public void write(List<DocumentWrite> documents) {
+      if (allowed.getAndDecrement() <= 0) {
+        throw new UncheckedIOException(new IOException("disk full"));
+      }
+      delegate.write(documents);
+    }
+
+    @Override
+    public String name() {
+      return delegate.name();
+    }
+
+    @Override
+    public ModelInfo model() {
+      return delegate.model();
+    }
+
+    @Override
+    public Optional<String> contentHash(String docId) {
+      return delegate.contentHash(docId);
+    }
+
+    @Override
+    public Set<String> documentIds() {
+      return delegate.documentIds();
+    }
+
+    @Override
+    public Set<String> delete(Set<String> docIds) {
+      return delegate.delete(docIds);
+    }
+
+    @Override
+    public IndexSnapshot snapshot() {
+      return delegate.snapshot();
+    }
+
+    @Override
+    public IndexStats stats() {
+      return delegate.stats();
+    }
+
+    @Override
+    public void close() {}
   }
 
   @Test
