@@ -7,6 +7,8 @@ import dev.ragtime.embed.EmbeddingConfig;
 import dev.ragtime.index.IndexConfig;
 import dev.ragtime.ingest.IngestConfig;
 import dev.ragtime.provider.Secret;
+import dev.ragtime.search.Fusion;
+import dev.ragtime.search.ScoreNormalization;
 import dev.ragtime.search.SearchConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -87,6 +89,9 @@ public record RagtimeConfig(
                 "search.candidates",
                 "search.lexical-weight",
                 "search.vector-weight",
+                "search.fusion",
+                "search.score-weight",
+                "search.score-normalization",
                 "index.hnsw-m",
                 "index.hnsw-beam-width",
                 "index.ram-buffer-mb",
@@ -124,13 +129,7 @@ public record RagtimeConfig(
             settings.integer("chunking.max-tokens", cd.maxTokens()),
             settings.integer("chunking.overlap-tokens", cd.overlapTokens()),
             settings.integer("chunking.min-chunk-tokens", cd.minChunkTokens()));
-    SearchConfig sd = SearchConfig.DEFAULT;
-    var search =
-        new SearchConfig(
-            settings.integer("search.rrf-k", sd.rrfK()),
-            settings.integer("search.candidates", sd.candidates()),
-            settings.decimal("search.lexical-weight", sd.lexicalWeight()),
-            settings.decimal("search.vector-weight", sd.vectorWeight()));
+    SearchConfig search = search(settings);
     IndexConfig id = IndexConfig.DEFAULT;
     var index =
         new IndexConfig(
@@ -205,6 +204,24 @@ public record RagtimeConfig(
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException("embedding configuration: " + e.getMessage(), e);
+    }
+  }
+
+  private static SearchConfig search(Settings s) {
+    SearchConfig d = SearchConfig.DEFAULT;
+    try {
+      return new SearchConfig(
+          s.integer("search.rrf-k", d.rrfK()),
+          s.integer("search.candidates", d.candidates()),
+          s.decimal("search.lexical-weight", d.lexicalWeight()),
+          s.decimal("search.vector-weight", d.vectorWeight()),
+          s.string("search.fusion").map(Fusion::parse).orElse(d.fusion()),
+          s.decimal("search.score-weight", d.scoreWeight()),
+          s.string("search.score-normalization")
+              .map(ScoreNormalization::parse)
+              .orElse(d.normalization()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("search configuration: " + e.getMessage(), e);
     }
   }
 

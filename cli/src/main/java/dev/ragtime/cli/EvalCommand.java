@@ -261,13 +261,23 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   static String describe(SearchConfig c) {
-    return String.format(
-        Locale.ROOT,
-        "rrf-k %d, candidates %d, lexical-weight %s, vector-weight %s",
-        c.rrfK(),
-        c.candidates(),
-        c.lexicalWeight(),
-        c.vectorWeight());
+    return switch (c.fusion()) {
+      case RRF ->
+          String.format(
+              Locale.ROOT,
+              "rrf-k %d, candidates %d, lexical-weight %s, vector-weight %s",
+              c.rrfK(),
+              c.candidates(),
+              c.lexicalWeight(),
+              c.vectorWeight());
+      case SCORE ->
+          String.format(
+              Locale.ROOT,
+              "score, bm25 share %.2f, %s, candidates %d",
+              c.scoreWeight(),
+              c.normalization().label(),
+              c.candidates());
+    };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -278,47 +288,34 @@ final class EvalCommand implements Callable<Integer> {
     long start = System.nanoTime();
     List<QueryLists> tuneLists = c.lists(tuning, TUNING_DEPTH);
     List<QueryLists> evalLists = c.lists(evaluated, TUNING_DEPTH);
-    List<FusionTuner.Trial> trials =
+    List<FusionTuner.Trial> rrfTrials =
         FusionTuner.grid(
             tuneLists,
             FusionTuner.DEFAULT_RRF_KS,
             FusionTuner.DEFAULT_VECTOR_WEIGHTS,
             FusionTuner.DEFAULT_CANDIDATES);
-    FusionTuner.Trial best = trials.get(0);
-    // The current and the tuned setting are measured by real searches on both splits; the grid
-    // rows below them are the tuner's re-fusions of the fetched lists.
-    MetricScores currentTune = c.evaluate(tuning, SearchMode.HYBRID, current).scores();
-    MetricScores bestTune = c.evaluate(tuning, SearchMode.HYBRID, best.config()).scores();
-    ModeResult currentResult = c.evaluate(evaluated, SearchMode.HYBRID, current);
-    ModeResult bestResult = c.evaluate(evaluated, SearchMode.HYBRID, best.config());
-    List<FusionTuner.ScoreTrial> scoreTrials =
-        FusionTuner.scoreFusionGrid(
-            tuneLists, FusionTuner.DEFAULT_SCORE_WEIGHTS, FusionTuner.DEFAULT_CANDIDATES);
+    List<FusionTuner.Trial> scoreTrials =
+        FusionTuner.scoreGrid(
+            tuneLists,
+            FusionTuner.DEFAULT_SCORE_WEIGHTS,
+            FusionTuner.DEFAULT_NORMALIZATIONS,
+            FusionTuner.DEFAULT_CANDIDATES);
+    // The current and the two tuned settings are measured by real searches on both splits; the
+    // grid rows are the tuner's re-fusions of the fetched lists.
+    Map<String, SearchConfig> measured = new LinkedHashMap<>();
+    measured.put("current", current);
+    measured.put("tunedRrf", rrfTrials.get(0).config());
+    measured.put("tunedScore", scoreTrials.get(0).config());
+    Map<String, MetricScores[]> real = new LinkedHashMap<>();
+    for (Map.Entry<String, SearchConfig> e : measured.entrySet()) {
+      real.put(
+          e.getKey(),
+          new MetricScores[] {
+            c.evaluate(tuning, SearchMode.HYBRID, e.getValue()).scores(),
+            c.evaluate(evaluated, SearchMode.HYBRID, e.getValue()).scores()
+          });
+    }
     double seconds = (System.nanoTime() - start) / 1e9;
-
-    var scoreTop = new ArrayList<Map<String, Object>>();
-    for (FusionTuner.ScoreTrial t : scoreTrials.subList(0, Math.min(10, scoreTrials.size()))) {
-      var m = new LinkedHashMap<String, Object>();
-      m.put("vectorWeight", t.vectorWeight());
-      m.put("candidates", t.candidates());
-      m.put(tuneSplit, metrics(t.scores()));
-      m.put(split, metrics(FusionTuner.scoreFusion(evalLists, t.vectorWeight(), t.candidates())));
-      scoreTop.add(m);
-    }
-
-    var top = new ArrayList<Map<String, Object>>();
-    for (FusionTuner.Trial t : trials.subList(0, Math.min(20, trials.size()))) {
-      var m = setting(t.config());
-      m.put(tuneSplit, metrics(t.scores()));
-      m.put(split, metrics(FusionTuner.score(evalLists, t.config())));
-      top.add(m);
-    }
-    var current_ = setting(current);
-    current_.put(tuneSplit, metrics(currentTune));
-    current_.put(split, metrics(currentResult.scores()));
-    var best_ = setting(best.config());
-    best_.put(tuneSplit, metrics(bestTune));
-    best_.put(split, metrics(bestResult.scores()));
 
     if (json) {
       var out = new LinkedHashMap<String, Object>();
@@ -326,11 +323,15 @@ final class EvalCommand implements Callable<Integer> {
       out.put("tuneSplit", tuneSplit);
       out.put("split", split);
       out.put("chunked", chunked);
-      out.put("grid", trials.size());
-      out.put("current", current_);
-      out.put("tuned", best_);
-      out.put("top", top);
-      out.put("scoreFusion", scoreTop);
+      out.put("grid", rrfTrials.size() + scoreTrials.size());
+      for (Map.Entry<String, SearchConfig> e : measured.entrySet()) {
+        var m = setting(e.getValue());
+        m.put(tuneSplit, metrics(real.get(e.getKey())[0]));
+        m.put(split, metrics(real.get(e.getKey())[1]));
+        out.put(e.getKey(), m);
+      }
+      out.put("rrf", rows(rrfTrials.subList(0, Math.min(20, rrfTrials.size())), evalLists));
+      out.put("score", rows(scoreTrials, evalLists));
       main.out.println(Json.write(out));
       return;
     }
@@ -339,7 +340,7 @@ final class EvalCommand implements Callable<Integer> {
         Locale.ROOT,
         "%s: %d fusion settings tuned on %s (%d queries), reported on %s (%d queries), %s, %.0fs%n",
         evaluated.name(),
-        trials.size(),
+        rrfTrials.size() + scoreTrials.size(),
         tuneSplit,
         tuning.queries().size(),
         split,
@@ -348,54 +349,62 @@ final class EvalCommand implements Callable<Integer> {
         seconds);
     out.printf(
         Locale.ROOT,
-        "%-62s %12s %12s%n",
-        "hybrid setting",
+        "%-64s %12s %12s%n",
+        "hybrid setting (real searches)",
         "nDCG@10 " + tuneSplit,
         "nDCG@10 " + split);
-    out.printf(
-        Locale.ROOT,
-        "%-62s %12.4f %12.4f%n",
-        "current: " + describe(current),
-        currentTune.ndcgAt10(),
-        currentResult.scores().ndcgAt10());
-    out.printf(
-        Locale.ROOT,
-        "%-62s %12.4f %12.4f%n",
-        "tuned:   " + describe(best.config()),
-        bestTune.ndcgAt10(),
-        bestResult.scores().ndcgAt10());
-    out.println(
-        "best settings on " + tuneSplit + " (re-fused from lists " + TUNING_DEPTH + " deep):");
-    for (FusionTuner.Trial t : trials.subList(0, Math.min(20, trials.size()))) {
+    for (Map.Entry<String, SearchConfig> e : measured.entrySet()) {
       out.printf(
           Locale.ROOT,
-          "  %-60s %12.4f %12.4f%n",
+          "%-64s %12.4f %12.4f%n",
+          e.getKey() + ": " + describe(e.getValue()),
+          real.get(e.getKey())[0].ndcgAt10(),
+          real.get(e.getKey())[1].ndcgAt10());
+    }
+    printTop("reciprocal rank fusion", rrfTrials, evalLists);
+    printTop("score fusion", scoreTrials, evalLists);
+  }
+
+  private void printTop(String what, List<FusionTuner.Trial> trials, List<QueryLists> evalLists) {
+    main.out.println(
+        what + ", best on " + tuneSplit + " (re-fused from lists " + TUNING_DEPTH + " deep):");
+    for (FusionTuner.Trial t : trials.subList(0, Math.min(20, trials.size()))) {
+      main.out.printf(
+          Locale.ROOT,
+          "  %-62s %12.4f %12.4f%n",
           describe(t.config()),
           t.scores().ndcgAt10(),
           FusionTuner.score(evalLists, t.config()).ndcgAt10());
     }
-    out.println(
-        "score fusion (min-max normalised scores, convex combination; not in the searcher yet),"
-            + " best on "
-            + tuneSplit
-            + ":");
-    for (FusionTuner.ScoreTrial t : scoreTrials.subList(0, Math.min(10, scoreTrials.size()))) {
-      out.printf(
-          Locale.ROOT,
-          "  %-60s %12.4f %12.4f%n",
-          String.format(
-              Locale.ROOT, "vector-weight %.2f, candidates %d", t.vectorWeight(), t.candidates()),
-          t.scores().ndcgAt10(),
-          FusionTuner.scoreFusion(evalLists, t.vectorWeight(), t.candidates()).ndcgAt10());
+  }
+
+  private List<Map<String, Object>> rows(
+      List<FusionTuner.Trial> trials, List<QueryLists> evalLists) {
+    var rows = new ArrayList<Map<String, Object>>(trials.size());
+    for (FusionTuner.Trial t : trials) {
+      var m = setting(t.config());
+      m.put(tuneSplit, metrics(t.scores()));
+      m.put(split, metrics(FusionTuner.score(evalLists, t.config())));
+      rows.add(m);
     }
+    return rows;
   }
 
   private static LinkedHashMap<String, Object> setting(SearchConfig c) {
     var m = new LinkedHashMap<String, Object>();
-    m.put("rrfK", c.rrfK());
+    m.put("fusion", c.fusion().label());
     m.put("candidates", c.candidates());
-    m.put("lexicalWeight", c.lexicalWeight());
-    m.put("vectorWeight", c.vectorWeight());
+    switch (c.fusion()) {
+      case RRF -> {
+        m.put("rrfK", c.rrfK());
+        m.put("lexicalWeight", c.lexicalWeight());
+        m.put("vectorWeight", c.vectorWeight());
+      }
+      case SCORE -> {
+        m.put("scoreWeight", c.scoreWeight());
+        m.put("normalization", c.normalization().label());
+      }
+    }
     return m;
   }
 }

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,19 +42,16 @@ class EvalCommandTest {
   }
 
   static Run ragtime(String... args) {
+    return ragtime(Map.of(), args);
+  }
+
+  static Run ragtime(Map<String, String> extraEnv, String... args) {
     var out = new StringWriter();
     var err = new StringWriter();
-    int code =
-        Main.run(
-            args,
-            Map.of(
-                "RAGTIME_DATA",
-                tmp.resolve("data").toString(),
-                "RAGTIME_NATIVE_DIR",
-                Path.of("target", "native").toAbsolutePath().toString()),
-            new PrintWriter(out, true),
-            new PrintWriter(err, true),
-            false);
+    var env = new HashMap<String, String>(extraEnv);
+    env.put("RAGTIME_DATA", tmp.resolve("data").toString());
+    env.put("RAGTIME_NATIVE_DIR", Path.of("target", "native").toAbsolutePath().toString());
+    int code = Main.run(args, env, new PrintWriter(out, true), new PrintWriter(err, true), false);
     return new Run(code, out.toString(), err.toString());
   }
 
@@ -109,26 +107,77 @@ class EvalCommandTest {
         .contains("nDCG@10")
         .contains("Recall@100")
         .contains("MAP@100")
-        .contains("hybrid fusion: rrf-k");
+        .contains("hybrid fusion: score, bm25 share 0.30, max, candidates 100");
     assertThat(again.out().lines().filter(l -> l.matches("(bm25|hybrid) +[0-9].*"))).hasSize(2);
   }
 
   @Test
-  void hiddenTuningReportsTheCurrentAndTheBestFusionSettingOnBothSplits() {
+  void theFusionMethodAndItsSettingsComeFromTheConfiguration() {
+    Run rrf =
+        ragtime(
+            Map.of("RAGTIME_SEARCH_FUSION", "rrf", "RAGTIME_SEARCH_RRF_K", "20"),
+            "eval",
+            "--dataset",
+            dataset.toString(),
+            "--mode",
+            "hybrid");
+    assertThat(rrf.code()).as(rrf.err()).isZero();
+    assertThat(rrf.out()).contains("hybrid fusion: rrf-k 20, candidates 100");
+
+    Run score =
+        ragtime(
+            Map.of(
+                "RAGTIME_SEARCH_FUSION",
+                "score",
+                "RAGTIME_SEARCH_SCORE_WEIGHT",
+                "0.4",
+                "RAGTIME_SEARCH_SCORE_NORMALIZATION",
+                "min-max",
+                "RAGTIME_SEARCH_CANDIDATES",
+                "50"),
+            "eval",
+            "--dataset",
+            dataset.toString(),
+            "--mode",
+            "hybrid");
+    assertThat(score.code()).as(score.err()).isZero();
+    assertThat(score.out())
+        .contains("hybrid fusion: score, bm25 share 0.40, min-max, candidates 50");
+
+    Run bad =
+        ragtime(
+            Map.of("RAGTIME_SEARCH_SCORE_WEIGHT", "1.5"),
+            "eval",
+            "--dataset",
+            dataset.toString(),
+            "--mode",
+            "hybrid");
+    assertThat(bad.code()).isNotZero();
+    assertThat(bad.err()).contains("search configuration").contains("1.5");
+    Run unknown =
+        ragtime(Map.of("RAGTIME_SEARCH_FUSION", "magic"), "eval", "--dataset", dataset.toString());
+    assertThat(unknown.code()).isNotZero();
+    assertThat(unknown.err()).contains("'magic'").contains("rrf, score");
+  }
+
+  @Test
+  void hiddenTuningReportsTheCurrentAndTheBestFusionSettingsOnBothSplits() {
     Run r = ragtime("eval", "--dataset", dataset.toString(), "--tune", "--json");
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode j = r.json();
     assertThat(j.get("tuneSplit").asText()).isEqualTo("train");
     assertThat(j.get("grid").asInt()).isGreaterThan(100);
-    for (String setting : List.of("current", "tuned")) {
+    for (String setting : List.of("current", "tunedRrf", "tunedScore")) {
       assertThat(j.get(setting).get("train").get("ndcg@10").asDouble()).isBetween(0.0, 1.0);
       assertThat(j.get(setting).get("test").get("ndcg@10").asDouble()).isBetween(0.0, 1.0);
     }
-    assertThat(j.get("tuned").get("train").get("ndcg@10").asDouble())
-        .isGreaterThanOrEqualTo(j.get("current").get("train").get("ndcg@10").asDouble());
-    assertThat(j.get("top").size()).isEqualTo(20);
-    assertThat(j.get("scoreFusion").size()).isEqualTo(10);
-    assertThat(j.get("scoreFusion").get(0).get("vectorWeight").asDouble()).isBetween(0.0, 1.0);
+    assertThat(j.get("tunedRrf").get("fusion").asText()).isEqualTo("rrf");
+    assertThat(j.get("tunedScore").get("fusion").asText()).isEqualTo("score");
+    assertThat(j.get("tunedScore").get("scoreWeight").asDouble()).isBetween(0.0, 1.0);
+    assertThat(j.get("rrf").size()).isEqualTo(20);
+    assertThat(j.get("score").size()).isGreaterThan(20);
+    assertThat(j.get("score").get(0).get("train").get("ndcg@10").asDouble())
+        .isGreaterThanOrEqualTo(j.get("score").get(1).get("train").get("ndcg@10").asDouble());
   }
 
   @Test

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>vector nDCG@10 within ±0.005 of 0.6451, MTEB's published number for this model: this is
  *       what proves tokenizer, truncation, pooling and normalisation right;
  *   <li>BM25 nDCG@10 at least 0.675 (Anserini's flat BM25 reaches 0.6789);
- *   <li>hybrid nDCG@10 at least 0.715.
+ *   <li>hybrid nDCG@10 at least 0.730: the issue asks for 0.715 (about what reciprocal rank fusion
+ *       gives, 0.7187); the default score fusion measures 0.7350, so this keeps a margin of 0.005
+ *       for run-to-run variation while catching a fall back to rank fusion.
  * </ul>
  *
  * <p>Embeds the 5,183 abstracts once (the longest part: minutes on two cores). Skips when the
@@ -70,7 +72,7 @@ class SciFactEvalTest {
         .as("vector nDCG@10")
         .isBetween(MTEB_VECTOR_NDCG - 0.005, MTEB_VECTOR_NDCG + 0.005);
     assertThat(bm25).as("bm25 nDCG@10").isGreaterThanOrEqualTo(0.675);
-    assertThat(hybrid).as("hybrid nDCG@10").isGreaterThanOrEqualTo(0.715);
+    assertThat(hybrid).as("hybrid nDCG@10").isGreaterThanOrEqualTo(0.730);
     // Recall@100 references measured with the same model and exact search (DESIGN.md section 6).
     assertThat(modes.get("vector").get("recall@100").asDouble()).isGreaterThan(0.91);
     assertThat(modes.get("hybrid").get("recall@100").asDouble()).isGreaterThan(0.94);

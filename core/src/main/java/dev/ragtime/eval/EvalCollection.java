@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  *       {@link Searcher#search} returns for {@code k = 100} with the given {@link SearchConfig};
  *   <li>{@link EvalProtocol#CHUNKED}: the ranking is {@link Searcher#searchDocuments}: in each
  *       ranked chunk list (BM25, vector) a document scores as its best chunk, and in hybrid mode
- *       the two document lists are fused with the config's reciprocal rank fusion. Each chunk list
- *       is asked for enough chunks to hold about {@code max(100, candidates)} documents (in hybrid
- *       mode) or 100 documents (single lists, deepened until 100 distinct documents come back).
+ *       the best {@code max(100, candidates)} documents of each list are fused as the config says
+ *       ({@link Searcher#fuseDocuments}). Each chunk list is asked for enough chunks to hold about
+ *       {@code max(100, candidates)} documents (in hybrid mode) or 100 documents (single lists,
+ *       deepened until 100 distinct documents come back).
  * </ul>
  *
  * <p>Latency is the wall-clock time of each search proper: before a mode that needs query vectors
@@ -115,7 +116,7 @@ public final class EvalCollection implements AutoCloseable {
           "split '" + split.split() + "' of " + split.name() + " has no query to evaluate");
     }
     boolean needsVectors =
-        mode == SearchMode.VECTOR || (mode == SearchMode.HYBRID && search.vectorWeight() > 0);
+        mode == SearchMode.VECTOR || (mode == SearchMode.HYBRID && search.fusesVector());
     if (needsVectors) {
       embedQueries(split);
     }

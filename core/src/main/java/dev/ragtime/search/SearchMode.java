@@ -8,7 +8,7 @@ public enum SearchMode {
   BM25,
   /** Vector kNN only. */
   VECTOR,
-  /** Reciprocal rank fusion of the BM25 and vector candidate lists. */
+  /** The BM25 and vector candidate lists fused ({@link SearchConfig#fusion()}). */
   HYBRID;
 
   /** Parses {@code bm25}, {@code vector} or {@code hybrid}, case-insensitively. */

@@ -6,21 +6,24 @@ import dev.ragtime.index.Hit;
 import dev.ragtime.index.IndexSnapshot;
 import dev.ragtime.index.ModelMismatchException;
 import dev.ragtime.index.SearchableIndex;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Answers queries against one {@link SearchableIndex} (an {@code Index} or a read-only view): BM25,
- * vector kNN, or both fused with {@link ReciprocalRankFusion}.
+ * vector kNN, or both fused as {@link SearchConfig#fusion()} says: {@link ScoreFusion} (a convex
+ * combination of normalised scores) or {@link ReciprocalRankFusion}.
  *
  * <p>Each search reads one {@link IndexSnapshot}, so in hybrid mode the BM25 and the vector list
  * come from the same version of every document. Each list is {@code max(k, candidates)} deep (for
- * kNN that is also the HNSW beam), and the top k are returned. A list whose fusion weight is 0 is
- * not computed at all. Lists are ranked and fused on {@link Candidate}s; text and metadata are
- * loaded for the final k hits only.
+ * kNN that is also the HNSW beam), and the top k are returned. A list whose fusion weight (or
+ * share) is 0 is not computed at all. Lists are ranked and fused on {@link Candidate}s; text and
+ * metadata are loaded for the final k hits only.
  *
  * <p>The embedding model is obtained lazily, on the first search that needs a query vector, so a
  * BM25-only caller never loads it. The model is borrowed: this class never closes it.
@@ -114,9 +117,9 @@ public final class Searcher {
   /**
    * Ranks documents rather than chunks, for retrieval evaluation against document-level judgements.
    * Each list ({@code request.mode()} decides which: BM25, vector, or both) is asked for {@code
-   * depth} chunks; within a list a document scores as its best chunk; in hybrid mode the two
-   * document rankings are fused with reciprocal rank fusion (weights and constant from the {@link
-   * SearchConfig}; {@code candidates} is not used). Stored text is never loaded.
+   * depth} chunks; within a list a document scores as its best chunk; in hybrid mode each document
+   * ranking is cut at {@code max(k, candidates)} documents and the two are fused as the {@link
+   * SearchConfig} says (see {@link #fuseDocuments}). Stored text is never loaded.
    *
    * @param depth chunk candidates per list, in [1, {@link #MAX_DEPTH}]; documents with no chunk
    *     among them are not found, so fewer than {@code request.k()} documents may come back
@@ -132,60 +135,112 @@ public final class Searcher {
       throw new IllegalArgumentException("depth must be in [1, " + MAX_DEPTH + "], was " + depth);
     }
     boolean hybrid = request.mode() == SearchMode.HYBRID;
-    boolean useLexical =
-        request.mode() == SearchMode.BM25 || (hybrid && config.lexicalWeight() > 0);
-    boolean useVector =
-        request.mode() == SearchMode.VECTOR || (hybrid && config.vectorWeight() > 0);
+    boolean useLexical = request.mode() == SearchMode.BM25 || (hybrid && config.fusesLexical());
+    boolean useVector = request.mode() == SearchMode.VECTOR || (hybrid && config.fusesVector());
     float[] vector = useVector ? embed(request.query()) : null;
-    List<List<DocumentHit>> lists = new ArrayList<>(2);
-    List<Double> weights = new ArrayList<>(2);
+    List<DocumentHit> lexical = List.of();
+    List<DocumentHit> vectorList = List.of();
     try (IndexSnapshot snapshot = index.snapshot()) {
       if (useLexical) {
-        lists.add(
+        lexical =
             DocumentRanking.byBestChunk(
-                snapshot.lexicalCandidates(request.query(), request.filters(), depth)));
-        weights.add(config.lexicalWeight());
+                snapshot.lexicalCandidates(request.query(), request.filters(), depth));
       }
       if (useVector) {
-        lists.add(
+        vectorList =
             DocumentRanking.byBestChunk(
-                snapshot.vectorCandidates(vector, request.filters(), depth)));
-        weights.add(config.vectorWeight());
+                snapshot.vectorCandidates(vector, request.filters(), depth));
       }
     }
     if (!hybrid) {
-      return truncate(lists.get(0), request.k());
+      return truncate(useLexical ? lexical : vectorList, request.k());
     }
-    return ReciprocalRankFusion.fuse(
-        lists,
-        weights,
-        config.rrfK(),
-        request.k(),
+    return fuseDocuments(lexical, vectorList, config, request.k());
+  }
+
+  /**
+   * Fuses a BM25 and a vector document ranking as {@link #searchDocuments} does in hybrid mode:
+   * each list cut at {@code max(k, config.candidates())} documents, a list the config gives no
+   * weight left out, fused as {@link SearchConfig#fusion()} says. Under score fusion a BM25 list
+   * shorter than that cut is taken to hold every matching document (see {@link ScoreFusion}). Pure;
+   * for evaluation tools that re-fuse fetched rankings under many settings.
+   *
+   * @param lexical documents by descending BM25 (best-chunk) score
+   * @param vector documents by descending cosine (best-chunk) similarity
+   * @param k how many documents to return, positive
+   * @return at most {@code k} documents by descending fused score
+   */
+  public static List<DocumentHit> fuseDocuments(
+      List<DocumentHit> lexical, List<DocumentHit> vector, SearchConfig config, int k) {
+    int documents = Math.max(k, config.candidates());
+    return fuse(
+        config,
+        config.fusesLexical() ? truncate(lexical, documents) : List.of(),
+        config.fusesVector() ? truncate(vector, documents) : List.of(),
+        k,
+        documents,
         DocumentHit::docId,
+        DocumentHit::score,
         (d, score) -> new DocumentHit(d.docId(), score));
   }
 
   private List<Hit> hybrid(SearchRequest request, int depth) {
-    boolean useLexical = config.lexicalWeight() > 0;
-    boolean useVector = config.vectorWeight() > 0;
+    boolean useLexical = config.fusesLexical();
+    boolean useVector = config.fusesVector();
     // Embed before taking the snapshot, so the snapshot is held only while the index is read.
     float[] vector = useVector ? embed(request.query()) : null;
-    List<List<Candidate>> lists = new ArrayList<>(2);
-    List<Double> weights = new ArrayList<>(2);
     try (IndexSnapshot snapshot = index.snapshot()) {
-      if (useLexical) {
-        lists.add(snapshot.lexicalCandidates(request.query(), request.filters(), depth));
-        weights.add(config.lexicalWeight());
-      }
-      if (useVector) {
-        lists.add(snapshot.vectorCandidates(vector, request.filters(), depth));
-        weights.add(config.vectorWeight());
-      }
+      List<Candidate> lexical =
+          useLexical
+              ? snapshot.lexicalCandidates(request.query(), request.filters(), depth)
+              : List.of();
+      List<Candidate> vectorList =
+          useVector ? snapshot.vectorCandidates(vector, request.filters(), depth) : List.of();
       List<Candidate> fused =
-          ReciprocalRankFusion.fuse(
-              lists, weights, config.rrfK(), request.k(), Candidate::chunkId, Candidate::withScore);
+          fuse(
+              config,
+              lexical,
+              vectorList,
+              request.k(),
+              depth,
+              Candidate::chunkId,
+              Candidate::score,
+              Candidate::withScore);
       return snapshot.load(fused);
     }
+  }
+
+  /** Fuses a BM25 and a vector list as the config says; a list the config does not use is empty. */
+  private static <T> List<T> fuse(
+      SearchConfig config,
+      List<T> lexical,
+      List<T> vector,
+      int topN,
+      int depth,
+      Function<? super T, String> id,
+      ToDoubleFunction<? super T> score,
+      BiFunction<? super T, Float, ? extends T> rescore) {
+    return switch (config.fusion()) {
+      case RRF ->
+          ReciprocalRankFusion.fuse(
+              List.of(lexical, vector),
+              List.of(config.lexicalWeight(), config.vectorWeight()),
+              config.rrfK(),
+              topN,
+              id,
+              rescore);
+      case SCORE ->
+          ScoreFusion.fuse(
+              lexical,
+              vector,
+              config.scoreWeight(),
+              config.normalization(),
+              topN,
+              depth,
+              id,
+              score,
+              rescore);
+    };
   }
 
   private float[] embed(String query) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.ragtime.search.DocumentHit;
+import dev.ragtime.search.Fusion;
+import dev.ragtime.search.ScoreNormalization;
 import dev.ragtime.search.SearchConfig;
 import java.util.List;
 import java.util.Map;
@@ -48,31 +50,35 @@ class FusionTunerTest {
   }
 
   @Test
-  void scoreFusionCombinesMinMaxNormalisedScores() {
-    // Normalised: lexical a 1, b 0.9, r 0.8, c 0; vector r 1, x 0.75, y 0.5, a 0.
-    // Weight 0.5: r 0.9, a 0.5, b 0.45, x 0.375, y 0.25, c 0.
-    assertThat(DocumentLists.convex(QUERY.lexical(), QUERY.vector(), 0.5, 100, 10))
-        .containsExactly("r", "a", "b", "x", "y", "c");
-    assertThat(FusionTuner.scoreFusion(List.of(QUERY), 0.5, 100).mrrAt10()).isEqualTo(1.0);
-    // Weight 0.1: a 0.9 beats r 0.82.
-    assertThat(FusionTuner.scoreFusion(List.of(QUERY), 0.1, 100).mrrAt10())
+  void scoreFusionCombinesNormalisedScoresWithTheBm25Share() {
+    // Min-max: lexical a 1, b 0.9, r 0.8, c 0; vector r 1, x 0.75, y 0.5, a 0.
+    // BM25 share 0.5: r 0.9 first.
+    assertThat(
+            FusionTuner.score(
+                    List.of(QUERY), SearchConfig.scoreFusion(0.5, ScoreNormalization.MIN_MAX, 100))
+                .mrrAt10())
+        .isEqualTo(1.0);
+    // BM25 share 0.9: a 0.9 beats r 0.82.
+    assertThat(
+            FusionTuner.score(
+                    List.of(QUERY), SearchConfig.scoreFusion(0.9, ScoreNormalization.MIN_MAX, 100))
+                .mrrAt10())
         .isCloseTo(0.5, within(1e-12));
-    // Cut at 3 documents per list and renormalised: a 0.5 and r 0.5 tie (ids decide), then
-    // b 0.25 and x 0.25, then y 0.
-    assertThat(DocumentLists.convex(QUERY.lexical(), QUERY.vector(), 0.5, 3, 10))
-        .containsExactly("a", "r", "b", "x", "y");
   }
 
   @Test
-  void scoreFusionGridIsSortedAndValidatesItsArguments() {
-    List<FusionTuner.ScoreTrial> trials =
-        FusionTuner.scoreFusionGrid(
-            List.of(QUERY), FusionTuner.DEFAULT_SCORE_WEIGHTS, List.of(100));
-    assertThat(trials).hasSize(21);
+  void scoreGridListsEveryCombinationBestFirstAndNeedsQueries() {
+    List<FusionTuner.Trial> trials =
+        FusionTuner.scoreGrid(
+            List.of(QUERY),
+            FusionTuner.DEFAULT_SCORE_WEIGHTS,
+            List.of(ScoreNormalization.MAX, ScoreNormalization.MIN_MAX),
+            List.of(100, 200));
+    assertThat(trials).hasSize(21 * 2 * 2);
+    assertThat(trials).allMatch(t -> t.config().fusion() == Fusion.SCORE);
     assertThat(trials.get(0).scores().ndcgAt10()).isEqualTo(1.0);
-    assertThatThrownBy(() -> FusionTuner.scoreFusion(List.of(QUERY), 1.5, 100))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("1.5");
+    // All BM25: a, b, r.
+    assertThat(trials.get(trials.size() - 1).scores().mrrAt10()).isCloseTo(1.0 / 3, within(1e-12));
     assertThatThrownBy(() -> FusionTuner.score(List.of(), SearchConfig.DEFAULT))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -79,7 +79,7 @@ class HybridSearchEquivalenceTest {
   private final FakeEmbeddingModel model = FakeEmbeddingModel.create("test/equivalence", 16);
 
   @Test
-  void hybridResultsEqualThoseOfLoadingAndFusingEveryHit() {
+  void hybridResultsEqualThoseOfLoadingAndFusingEveryHitForBothFusions() {
     Random random = new Random(SEED);
     int compared = 0;
     int ties = 0;
@@ -130,8 +130,45 @@ class HybridSearchEquivalenceTest {
         compared++;
         ties += expected.ties;
       }
+
+      // Score fusion: the same pipeline with the other fusion, against fusing every loaded hit.
+      for (int q = 0; q < 40; q++) {
+        SearchConfig config =
+            SearchConfig.scoreFusion(
+                pick(random, List.of(0.0, 0.3, 0.5, 0.5, 1.0)),
+                ScoreNormalization.MIN_MAX,
+                pick(random, List.of(1, 5, 20, 100)));
+        String query =
+            IntStream.range(0, 1 + random.nextInt(4))
+                .mapToObj(i -> pick(random, WORDS))
+                .collect(Collectors.joining(" "));
+        SearchRequest request =
+            new SearchRequest(
+                query, pick(random, List.of(1, 3, 10, 25)), SearchMode.HYBRID, Map.of());
+
+        List<Hit> actual = Searcher.create(index, model, config).search(request).hits();
+        List<Hit> expected;
+        try (IndexSnapshot snapshot = index.snapshot()) {
+          int depth = Math.max(request.k(), config.candidates());
+          expected =
+              ScoreFusion.fuse(
+                  config.fusesLexical() ? snapshot.lexical(query, Map.of(), depth) : List.of(),
+                  config.fusesVector()
+                      ? snapshot.vector(model.vectorOf(query), Map.of(), depth)
+                      : List.of(),
+                  config.scoreWeight(),
+                  config.normalization(),
+                  request.k(),
+                  depth,
+                  Hit::chunkId,
+                  Hit::score,
+                  Hit::withScore);
+        }
+        assertThat(actual).as("query '%s' %s", query, config).isEqualTo(expected);
+        compared++;
+      }
     }
-    assertThat(compared).isEqualTo(80);
+    assertThat(compared).isEqualTo(120);
     assertThat(ties).as("ties decided by chunk id were exercised").isGreaterThan(10);
   }
 

@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 class SearcherFusionTest {
   private final FakeEmbeddingModel model = new FakeEmbeddingModel();
 
+  /** Reciprocal rank fusion, k 60, equal weights. */
+  private static final SearchConfig RRF = new SearchConfig(60, 100, 1.0, 1.0);
+
   /**
    * Document x is first in both lists, but through different chunks; chunk y#0 is second in both.
    */
@@ -80,7 +83,7 @@ class SearcherFusionTest {
 
   @Test
   void chunkLevelHybridRanksTheChunkFoundByBothListsFirst() {
-    Searcher searcher = Searcher.create(xy, model, SearchConfig.DEFAULT);
+    Searcher searcher = Searcher.create(xy, model, RRF);
 
     List<Hit> hits = searcher.search(request(10, SearchMode.HYBRID)).hits();
 
@@ -100,7 +103,7 @@ class SearcherFusionTest {
 
   @Test
   void documentSearchAggregatesChunksPerListBeforeFusing() {
-    Searcher searcher = Searcher.create(xy, model, SearchConfig.DEFAULT);
+    Searcher searcher = Searcher.create(xy, model, RRF);
 
     List<DocumentHit> docs = searcher.searchDocuments(request(10, SearchMode.HYBRID), 3);
 
@@ -134,7 +137,7 @@ class SearcherFusionTest {
 
   @Test
   void eachListIsAskedForDepthChunksAndKLimitsTheDocuments() {
-    Searcher searcher = Searcher.create(maxNotSum, model, SearchConfig.DEFAULT);
+    Searcher searcher = Searcher.create(maxNotSum, model, RRF);
 
     // Depth 3 reaches only chunks a#0, many#0, many#1 of the lexical list.
     assertThat(searcher.searchDocuments(request(10, SearchMode.BM25), 3))
@@ -193,7 +196,7 @@ class SearcherFusionTest {
 
   @Test
   void candidatesKeepTheirIdentityThroughFusion() {
-    Searcher searcher = Searcher.create(xy, model, SearchConfig.DEFAULT);
+    Searcher searcher = Searcher.create(xy, model, RRF);
 
     searcher.search(request(2, SearchMode.HYBRID));
 
@@ -201,5 +204,121 @@ class SearcherFusionTest {
     assertThat(loaded).extracting(Candidate::chunkId).containsExactly("y#0", "x#0");
     // y#0 was fetched from the lexical list first (ref 1), x#0 is lexical ref 0.
     assertThat(loaded).extracting(Candidate::ref).containsExactly(1L, 0L);
+  }
+
+  // --- score fusion ---------------------------------------------------------------------------
+
+  /** Scores exact in binary: min-max gives lexical a 1, b 0.5, c 0 and vector b 1, d 0.5, a 0. */
+  private final FakeSearchableIndex exact =
+      new FakeSearchableIndex(
+          List.of("a#0=8", "b#0=4", "c#0=0"), List.of("b#0=1.0", "d#0=0.75", "a#0=0.5"));
+
+  private static SearchConfig score(double bm25Share, int candidates) {
+    return SearchConfig.scoreFusion(bm25Share, ScoreNormalization.MIN_MAX, candidates);
+  }
+
+  @Test
+  void scoreFusionCombinesNormalisedChunkScoresAndLoadsOnlyTheFinalHits() {
+    Searcher searcher = Searcher.create(exact, model, score(0.5, 30));
+
+    SearchResult result = searcher.search(request(2, SearchMode.HYBRID));
+
+    // b#0 = 0.25 + 0.5, a#0 = 0.5 + 0, d#0 = 0 + 0.25, c#0 = 0.
+    assertThat(chunkIds(result.hits())).containsExactly("b#0", "a#0");
+    assertThat(result.hits()).extracting(Hit::score).containsExactly(0.75f, 0.5f);
+    assertThat(result.hits()).extracting(Hit::text).startsWith("text of b#0");
+    assertThat(exact.lexicalDepths).containsExactly(30);
+    assertThat(exact.vectorDepths).containsExactly(30);
+    assertThat(exact.loads).hasSize(1);
+    assertThat(exact.loads.get(0)).extracting(Candidate::chunkId).containsExactly("b#0", "a#0");
+
+    // BM25 share 0.25: b#0 = 0.125 + 0.75, d#0 = 0.375, a#0 = 0.25.
+    assertThat(
+            chunkIds(
+                Searcher.create(exact, model, score(0.25, 30))
+                    .search(request(3, SearchMode.HYBRID))
+                    .hits()))
+        .containsExactly("b#0", "d#0", "a#0");
+  }
+
+  @Test
+  void scoreFusionLeavesOutTheListWhoseShareIsZero() {
+    List<Hit> lexicalOnly =
+        Searcher.create(exact, model, score(1, 100)).search(request(10, SearchMode.HYBRID)).hits();
+    assertThat(chunkIds(lexicalOnly)).containsExactly("a#0", "b#0", "c#0");
+    assertThat(exact.vectorDepths).isEmpty();
+    assertThat(model.calls()).as("no query vector is needed").isZero();
+
+    List<DocumentHit> vectorOnly =
+        Searcher.create(exact, model, score(0, 100))
+            .searchDocuments(request(10, SearchMode.HYBRID), 100);
+    assertThat(vectorOnly).extracting(DocumentHit::docId).containsExactly("b", "d", "a");
+    assertThat(exact.lexicalDepths).as("only the first search read BM25").containsExactly(100);
+    assertThat(exact.vectorDepths).containsExactly(100);
+  }
+
+  @Test
+  void documentScoreFusionNormalisesBestChunkScoresPerList() {
+    FakeSearchableIndex chunks =
+        new FakeSearchableIndex(
+            List.of("a#0=4", "many#0=3", "a#1=2", "b#0=0"),
+            List.of("c#3=1", "a#1=0.5", "c#0=0.25", "many#0=0"));
+
+    List<DocumentHit> docs =
+        Searcher.create(chunks, model, score(0.5, 100))
+            .searchDocuments(request(10, SearchMode.HYBRID), 100);
+
+    // Documents by best chunk: lexical a 4, many 3, b 0 (1, 0.75, 0); vector c 1, a 0.5, many 0
+    // (1, 0.5, 0). Fused: a 0.5 + 0.25, c 0.5, many 0.375, b 0.
+    assertThat(docs)
+        .containsExactly(
+            new DocumentHit("a", 0.75f),
+            new DocumentHit("c", 0.5f),
+            new DocumentHit("many", 0.375f),
+            new DocumentHit("b", 0f));
+    assertThat(chunks.loads).isEmpty();
+  }
+
+  @Test
+  void documentFusionUsesTheBestCandidatesDocumentsOfEachList() {
+    FakeSearchableIndex chunks =
+        new FakeSearchableIndex(
+            List.of("a#0=4", "many#0=3", "a#1=2", "b#0=0"),
+            List.of("c#3=1", "a#1=0.5", "c#0=0.25", "many#0=0"));
+
+    // Candidates 2, k 2: lexical a, many (1, 0); vector c, a (1, 0). a = c = 0.5, both reached
+    // rank 1: by id. Without the cut a would lead with 0.75.
+    assertThat(
+            Searcher.create(chunks, model, score(0.5, 2))
+                .searchDocuments(request(2, SearchMode.HYBRID), 100))
+        .containsExactly(new DocumentHit("a", 0.5f), new DocumentHit("c", 0.5f));
+    // The same cut applies to reciprocal rank fusion: c = a = 1/61 would not tie without it
+    // (a = 1/61 + 1/62).
+    assertThat(
+            Searcher.create(chunks, model, new SearchConfig(60, 1, 1.0, 1.0))
+                .searchDocuments(request(1, SearchMode.HYBRID), 100))
+        .containsExactly(new DocumentHit("a", (float) (1.0 / 61)));
+    assertThat(
+            Searcher.fuseDocuments(
+                List.of(new DocumentHit("a", 4), new DocumentHit("many", 3)),
+                List.of(new DocumentHit("c", 1), new DocumentHit("a", 0.5f)),
+                score(0.5, 2),
+                2))
+        .containsExactly(new DocumentHit("a", 0.5f), new DocumentHit("c", 0.5f));
+  }
+
+  @Test
+  void theDefaultFusesBm25OverItsBestWithCosinesAsTheyAre() {
+    assertThat(SearchConfig.DEFAULT.fusion()).isEqualTo(Fusion.SCORE);
+    assertThat(SearchConfig.DEFAULT.normalization()).isEqualTo(ScoreNormalization.MAX);
+    Searcher searcher = Searcher.create(exact, model, SearchConfig.DEFAULT);
+
+    List<Hit> hits = searcher.search(request(10, SearchMode.HYBRID)).hits();
+
+    // BM25 / 8: a#0 1, b#0 0.5, c#0 0; cosine: b#0 1, d#0 0.75, a#0 0.5. A chunk missing from a
+    // list gets the list's lowest: BM25 0, cosine 0.5.
+    // Share 0.3: b#0 0.15 + 0.7, a#0 0.3 + 0.35, d#0 0.525, c#0 0.35.
+    assertThat(chunkIds(hits)).containsExactly("b#0", "a#0", "d#0", "c#0");
+    assertThat(hits).extracting(Hit::score).containsExactly(0.85f, 0.65f, 0.525f, 0.35f);
   }
 }
