@@ -1,0 +1,37 @@
+package dev.ragtime.bench.local;
+
+import dev.ragtime.onnx.OnnxEmbeddingModel;
+import dev.ragtime.onnx.OnnxModelConfig;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Ragtime's ONNX runner, {@link OnnxEmbeddingModel}, with its defaults: one call for all texts. */
+final class RagtimeOnnx implements Embedder {
+  private final OnnxEmbeddingModel model;
+
+  RagtimeOnnx(Path nativeDir) {
+    this.model = OnnxEmbeddingModel.load(OnnxModelConfig.defaults(nativeDir));
+  }
+
+  @Override
+  public List<float[]> embed(List<String> texts, int[] documents) {
+    return model.embed(texts);
+  }
+
+  @Override
+  public String settings() {
+    OnnxModelConfig c = model.config();
+    return "OnnxEmbeddingModel defaults: batch "
+        + c.batchSize()
+        + ", token budget 2048 cells, "
+        + c.intraOpThreads()
+        + " intra-op threads, max "
+        + c.maxTokens()
+        + " word-pieces; one embed() call";
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

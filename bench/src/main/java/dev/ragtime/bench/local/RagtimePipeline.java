@@ -1,0 +1,108 @@
+package dev.ragtime.bench.local;
+
+import dev.ragtime.app.Ragtime;
+import dev.ragtime.app.RagtimeConfig;
+import dev.ragtime.config.Settings;
+import dev.ragtime.embed.EmbeddingModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.stream.Stream;
+
+/**
+ * What ingestion really runs: the local model behind Ragtime's embedding pipeline (micro-batcher,
+ * cache, single-flight, metrics), as the composition root builds it with default settings and a
+ * fresh data directory (so the persistent vector cache starts empty and is written as in a real
+ * ingest). Fed the way the ingestor feeds it: one {@code embed} call per document, from virtual
+ * threads, with the configured documents in flight.
+ */
+final class RagtimePipeline implements Embedder {
+  private final Path dataDir;
+  private final Ragtime ragtime;
+  private final EmbeddingModel model;
+  private final int documentsInFlight;
+  private final ExecutorService callers =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bench-document-", 0).factory());
+
+  RagtimePipeline(Path nativeDir, Path scratch) throws IOException {
+    Files.createDirectories(scratch);
+    this.dataDir = Files.createTempDirectory(scratch, "pipeline-data");
+    RagtimeConfig config =
+        RagtimeConfig.from(
+            Settings.of(Map.of("native-dir", nativeDir.toString())),
+            Optional.of(dataDir),
+            Map.of());
+    this.ragtime = Ragtime.create(config);
+    ragtime.loadModel();
+    this.model = ragtime.model();
+    this.documentsInFlight = config.ingest().documentsInFlight();
+  }
+
+  @Override
+  public List<float[]> embed(List<String> texts, int[] documents) throws InterruptedException {
+    Map<Integer, List<Integer>> byDocument = new LinkedHashMap<>();
+    for (int i = 0; i < texts.size(); i++) {
+      byDocument.computeIfAbsent(documents[i], d -> new ArrayList<>()).add(i);
+    }
+    float[][] vectors = new float[texts.size()][];
+    Semaphore inFlight = new Semaphore(documentsInFlight);
+    List<CompletableFuture<Void>> tasks = new ArrayList<>(byDocument.size());
+    for (List<Integer> indices : byDocument.values()) {
+      inFlight.acquire();
+      tasks.add(
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  List<String> mine = indices.stream().map(texts::get).toList();
+                  List<float[]> out = model.embed(mine);
+                  for (int k = 0; k < indices.size(); k++) {
+                    vectors[indices.get(k)] = out.get(k);
+                  }
+                } finally {
+                  inFlight.release();
+                }
+              },
+              callers));
+    }
+    CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).join();
+    return List.of(vectors);
+  }
+
+  @Override
+  public String settings() {
+    RagtimeConfig c = ragtime.config();
+    return "EmbeddingPipeline + OnnxEmbeddingModel as Ragtime.create builds them: max batch "
+        + c.embedding().maxBatch()
+        + ", max concurrency "
+        + c.embedding().maxConcurrency()
+        + ", linger "
+        + c.embedding().maxWait().toMillis()
+        + " ms, persistent cache on; one embed() per document, "
+        + documentsInFlight
+        + " documents in flight";
+  }
+
+  @Override
+  public void close() {
+    callers.close();
+    ragtime.close();
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cleaning " + dataDir, e);
+    }
+  }
+}
