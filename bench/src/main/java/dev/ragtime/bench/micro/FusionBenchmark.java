@@ -2,6 +2,7 @@ package dev.ragtime.bench.micro;
 
 import dev.ragtime.index.Candidate;
 import dev.ragtime.search.ReciprocalRankFusion;
+import dev.ragtime.search.ScoreFusion;
 import dev.ragtime.search.SearchConfig;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,9 +19,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Reciprocal rank fusion as a hybrid search runs it: a BM25 and a kNN list of {@value #DEPTH}
- * candidates each, fused with k = 60 into the top 10, on {@link Candidate}s. {@code overlap} is the
- * share of chunks found by both lists, at random ranks (fixed seed).
+ * Hybrid fusion as a search runs it: a BM25 and a kNN list of {@value #DEPTH} candidates each,
+ * fused into the top 10 on {@link Candidate}s, by reciprocal rank fusion (k = 60) and by the
+ * default score fusion (BM25 share 0.3, {@code max} normalisation). {@code overlap} is the share of
+ * chunks found by both lists, at random ranks (fixed seed).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,5 +59,16 @@ public class FusionBenchmark {
   public List<Candidate> fuse() {
     return ReciprocalRankFusion.fuse(
         lists, weights, SearchConfig.DEFAULT_RRF_K, TOP, Candidate::chunkId, Candidate::withScore);
+  }
+
+  @Benchmark
+  public List<Candidate> fuseScores() {
+    return ScoreFusion.fuse(
+        lists.get(0),
+        lists.get(1),
+        SearchConfig.DEFAULT.scoreWeight(),
+        SearchConfig.DEFAULT.normalization(),
+        TOP,
+        DEPTH);
   }
 }
