@@ -35,14 +35,36 @@ final class RagtimePipeline implements Embedder {
   private final ExecutorService callers =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bench-document-", 0).factory());
 
+  /**
+   * System property of the child JVM with settings that replace the defaults, as {@code
+   * key=value,key=value} in configuration-file keys (e.g. {@code embedding.max-batch=128}), to
+   * measure other pipeline settings with the same workload.
+   */
+  static final String SETTINGS_PROPERTY = "ragtime.bench.pipeline-settings";
+
+  static Map<String, String> overrides(String spec) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String pair : spec.split(",")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (eq < 1) {
+        throw new IllegalArgumentException(
+            SETTINGS_PROPERTY + ": expected key=value, got '" + pair + "'");
+      }
+      out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+    }
+    return out;
+  }
+
   RagtimePipeline(Path nativeDir, Path scratch) throws IOException {
     Files.createDirectories(scratch);
     this.dataDir = Files.createTempDirectory(scratch, "pipeline-data");
-    RagtimeConfig config =
-        RagtimeConfig.from(
-            Settings.of(Map.of("native-dir", nativeDir.toString())),
-            Optional.of(dataDir),
-            Map.of());
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("native-dir", nativeDir.toString());
+    settings.putAll(overrides(System.getProperty(SETTINGS_PROPERTY, "")));
+    RagtimeConfig config = RagtimeConfig.from(Settings.of(settings), Optional.of(dataDir), Map.of());
     this.ragtime = Ragtime.create(config);
     ragtime.loadModel();
     this.model = ragtime.model();
