@@ -64,7 +64,8 @@ final class RagtimePipeline implements Embedder {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("native-dir", nativeDir.toString());
     settings.putAll(overrides(System.getProperty(SETTINGS_PROPERTY, "")));
-    RagtimeConfig config = RagtimeConfig.from(Settings.of(settings), Optional.of(dataDir), Map.of());
+    RagtimeConfig config =
+        RagtimeConfig.from(Settings.of(settings), Optional.of(dataDir), Map.of());
     this.ragtime = Ragtime.create(config);
     ragtime.loadModel();
     this.model = ragtime.model();

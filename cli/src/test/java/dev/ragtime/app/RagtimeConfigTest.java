@@ -1,0 +1,67 @@
+package dev.ragtime.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ragtime.config.ConfigException;
+import dev.ragtime.config.Settings;
+import dev.ragtime.embed.EmbeddingConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RagtimeConfigTest {
+  private static RagtimeConfig config(Map<String, String> settings) {
+    return RagtimeConfig.from(Settings.of(settings), Optional.of(Path.of("data")), Map.of());
+  }
+
+  @Test
+  void theLocalModelGetsLargeRequestsOneAtATimeAndEnoughDocumentsForTheNextOne() {
+    RagtimeConfig c = config(Map.of());
+
+    assertThat(c.localEmbedding()).isTrue();
+    assertThat(c.embedding().maxConcurrency()).isEqualTo(1);
+    assertThat(c.embedding().maxBatch()).isEqualTo(RagtimeConfig.LOCAL_MAX_BATCH);
+    assertThat(c.embedding().maxBatchTokens()).isEqualTo(RagtimeConfig.LOCAL_MAX_BATCH_TOKENS);
+    // one request in flight and one forming
+    assertThat(c.ingest().documentsInFlight()).isEqualTo(2 * RagtimeConfig.LOCAL_MAX_BATCH);
+  }
+
+  @Test
+  void remoteProvidersKeepThePipelineDefaultsAndDocumentsInFlightFollowThem() {
+    RagtimeConfig c =
+        config(
+            Map.of(
+                "embedding.provider", "openai",
+                "embedding.base-url", "http://127.0.0.1:1/v1",
+                "embedding.model", "m"));
+
+    assertThat(c.embedding().maxBatch()).isEqualTo(EmbeddingConfig.DEFAULT_MAX_BATCH);
+    assertThat(c.embedding().maxBatchTokens()).isEqualTo(EmbeddingConfig.DEFAULT_MAX_BATCH_TOKENS);
+    assertThat(c.ingest().documentsInFlight())
+        .isEqualTo(
+            (EmbeddingConfig.DEFAULT_MAX_CONCURRENCY + 1) * EmbeddingConfig.DEFAULT_MAX_BATCH);
+  }
+
+  @Test
+  void explicitSettingsWinOverTheDerivedDefaults() {
+    RagtimeConfig c =
+        config(
+            Map.of(
+                "embedding.max-batch", "16",
+                "embedding.max-batch-tokens", "4096",
+                "ingest.documents-in-flight", "8"));
+
+    assertThat(c.embedding().maxBatch()).isEqualTo(16);
+    assertThat(c.embedding().maxBatchTokens()).isEqualTo(4096);
+    assertThat(c.ingest().documentsInFlight()).isEqualTo(8);
+  }
+
+  @Test
+  void anOutOfRangeBatchIsAConfigErrorNamingTheSetting() {
+    assertThatThrownBy(() -> config(Map.of("embedding.max-batch", "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("maxBatch");
+  }
+}
