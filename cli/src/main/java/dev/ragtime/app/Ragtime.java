@@ -103,14 +103,16 @@ public final class Ragtime implements AutoCloseable {
   }
 
   /**
-   * Loads the embedding model now rather than on the first text, so that latency measured around a
-   * first query is the query's, not the model's load time.
+   * Builds the embedding pipeline (opening its persistent cache) and loads the model now rather
+   * than on the first text, so that latency measured around a first query is the query's, not the
+   * start-up's; a caller may run this while it opens an index.
    */
   public void loadModel() {
+    EmbeddingPipeline p = pipeline();
     if (config.localEmbedding()) {
       onnx();
     } else {
-      pipeline().info();
+      p.info();
     }
   }
 

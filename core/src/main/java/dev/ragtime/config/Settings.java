@@ -105,7 +105,7 @@ public final class Settings {
     }
     for (var e : env.entrySet()) {
       String name = e.getKey();
-      if (!name.startsWith("RAGTIME_") || name.equals("RAGTIME_CONFIG")) {
+      if (!name.startsWith("RAGTIME_") || NOT_SETTINGS.contains(name)) {
         continue;
       }
       String key = keyForEnv(name);
@@ -114,6 +114,12 @@ public final class Settings {
     }
     return new Settings(values, sources);
   }
+
+  /**
+   * {@code RAGTIME_} variables that are not settings: the configuration file's location, and the
+   * launcher's extra JVM options ({@code ./ragtime} passes them to {@code java}).
+   */
+  static final Set<String> NOT_SETTINGS = Set.of("RAGTIME_CONFIG", "RAGTIME_JAVA_OPTS");
 
   /** Finds the configuration file: explicit, else {@code RAGTIME_CONFIG}, else ./ragtime.yml. */
   public static Optional<Path> locateFile(Optional<Path> explicit, Map<String, String> env) {

@@ -28,6 +28,22 @@ class SettingsTest {
   }
 
   @Test
+  void theLaunchersOwnVariablesAreNotSettings() {
+    Settings s =
+        Settings.load(
+            Optional.empty(),
+            Map.of(
+                "RAGTIME_JAVA_OPTS", "-Xmx1g",
+                "RAGTIME_CONFIG", "/nowhere.yml",
+                "RAGTIME_DATA", "/d"));
+
+    assertThat(s.string("java-opts")).isEmpty();
+    assertThat(s.string("config")).isEmpty();
+    assertThat(s.string("data")).contains("/d");
+    s.requireKnown(Set.of("data"));
+  }
+
+  @Test
   void environmentOverridesTheFile() throws IOException {
     Path f = tmp.resolve("ragtime.yml");
     Files.writeString(
