@@ -2,7 +2,7 @@
 # Retrieval and ingestion benchmarks of issue 4. Each step prints its table and writes results
 # under bench/target/issue4/. Usage:
 #   bench/run-issue4-bench.sh STEP [options of that step's main class, see --help]
-# Steps (run `all` for every one, in this order; about 3 hours on a quiet 2-core machine):
+# Steps (run `all` for every one, in this order; about 2.5 hours on a quiet 2-core machine):
 #   embedding   local embedding throughput: Ragtime's runner and pipeline, LangChain4j, plain ONNX loop
 #   vectors     embed 100k Wikipedia paragraphs + 1k held-out queries once (cached, resumable)
 #   search      vector search at 100k real and 1M clustered synthetic vectors; hybrid and BM25 latency
