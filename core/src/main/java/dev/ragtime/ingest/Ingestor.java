@@ -185,8 +185,11 @@ public final class Ingestor {
     return new IndexWriteException("ingestion failed: " + c, c);
   }
 
-  /** Builds the text that is embedded for a chunk: its context (title, heading path) and body. */
-  static String embedText(String title, Chunk chunk) {
+  /**
+   * Builds the text that is embedded for a chunk: its context (title, heading path) and body.
+   * Public so that tools can find a chunk's vector in the embedding cache, which is keyed by it.
+   */
+  public static String embedText(String title, Chunk chunk) {
     String context = context(title, chunk);
     return context.isEmpty() ? chunk.text() : context + "\n" + chunk.text();
   }

@@ -20,6 +20,7 @@ import dev.ragtime.index.IndexedChunk;
 import dev.ragtime.ingest.CorpusSources;
 import dev.ragtime.ingest.IngestProgress;
 import dev.ragtime.ingest.IngestReport;
+import dev.ragtime.ingest.Ingestor;
 import dev.ragtime.ingest.SourceScan;
 import dev.ragtime.onnx.OnnxEmbeddingModel;
 import dev.ragtime.onnx.OnnxModelConfig;
@@ -261,7 +262,7 @@ public final class IngestionBenchmark {
       for (int i = 0; i < docs.size(); i++) {
         List<String> mine = new ArrayList<>();
         for (Chunk c : chunks.get(i)) {
-          mine.add(embedText(docs.get(i).title(), c));
+          mine.add(Ingestor.embedText(docs.get(i).title(), c));
         }
         texts.add(mine);
       }
@@ -380,27 +381,6 @@ public final class IngestionBenchmark {
               record.id() + "#" + c.position(), c.position(), c.text(), vectors.get(i), meta));
     }
     return new DocumentWrite(record.id(), "bench", indexed);
-  }
-
-  /**
-   * The text the ingestor embeds for a chunk, mirrored from {@code Ingestor.embedText}
-   * (package-private there). If the two ever differ, the index stage's cache hits fall below the
-   * chunk count, which the benchmark prints.
-   */
-  public static String embedText(String title, Chunk chunk) {
-    String context = chunk.heading().isBlank() ? title : chunk.heading();
-    if (!context.isBlank()
-        && !title.isBlank()
-        && !context.equals(title)
-        && !context.startsWith(title)) {
-      context = title + " › " + context;
-    }
-    int cut = context.lastIndexOf(" › ");
-    String last = cut < 0 ? context : context.substring(cut + 3);
-    if (context.isBlank() || chunk.text().startsWith(last)) {
-      return chunk.text();
-    }
-    return context + "\n" + chunk.text();
   }
 
   /** Prints progress every 30 s on a named platform thread until closed. */
