@@ -7,6 +7,7 @@ import dev.ragtime.app.RagtimeConfig;
 import dev.ragtime.bench.measure.CpuMeter;
 import dev.ragtime.bench.measure.Memory;
 import dev.ragtime.bench.measure.Options;
+import dev.ragtime.bench.measure.Scratch;
 import dev.ragtime.chunk.Chunk;
 import dev.ragtime.chunk.Chunker;
 import dev.ragtime.config.Settings;
@@ -27,7 +28,6 @@ import dev.ragtime.onnx.OnnxModelConfig;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -36,7 +36,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +44,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * End-to-end ingestion of a JSONL corpus with the local model (issue 4), through the same
@@ -116,7 +114,7 @@ public final class IngestionBenchmark {
         CpuMeter.loadAverage());
 
     if (phases.contains("full")) {
-      deleteRecursively(data);
+      Scratch.deleteRecursively(data);
       results.put("full", ingest(config, corpus, "wiki", out));
     }
     if (phases.contains("warm")) {
@@ -439,16 +437,5 @@ public final class IngestionBenchmark {
   private static double usedHeapMib() {
     Runtime r = Runtime.getRuntime();
     return (r.totalMemory() - r.freeMemory()) / (1024.0 * 1024);
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

@@ -2,6 +2,7 @@ package dev.ragtime.bench.local;
 
 import dev.ragtime.app.Ragtime;
 import dev.ragtime.app.RagtimeConfig;
+import dev.ragtime.bench.measure.Scratch;
 import dev.ragtime.config.Settings;
 import dev.ragtime.embed.EmbeddingModel;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.stream.Stream;
 
 /**
  * What ingestion really runs: the local model behind Ragtime's embedding pipeline (micro-batcher,
@@ -120,10 +119,8 @@ final class RagtimePipeline implements Embedder {
   public void close() {
     callers.close();
     ragtime.close();
-    try (Stream<Path> files = Files.walk(dataDir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
+    try {
+      Scratch.deleteRecursively(dataDir);
     } catch (IOException e) {
       throw new UncheckedIOException("cleaning " + dataDir, e);
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ragtime.bench.measure.CpuMeter;
 import dev.ragtime.bench.measure.Options;
 import dev.ragtime.bench.measure.Samples;
+import dev.ragtime.bench.measure.Scratch;
 import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.index.DocumentWrite;
 import dev.ragtime.index.Hit;
@@ -28,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,7 +186,7 @@ public final class VectorSearchBenchmark {
           int m = builds.get(b)[0];
           int beam = builds.get(b)[1];
           Path dir = work.resolve(String.format(Locale.ROOT, "index-%d-m%d-b%d", size, m, beam));
-          deleteRecursively(dir);
+          Scratch.deleteRecursively(dir);
           Map<String, Object> build =
               build(
                   dir,
@@ -209,7 +209,7 @@ public final class VectorSearchBenchmark {
           }
           md.append(section(size, kind, build, searches));
           if (!o.has("--keep-indexes")) {
-            deleteRecursively(dir);
+            Scratch.deleteRecursively(dir);
           }
         }
       }
@@ -513,16 +513,5 @@ public final class VectorSearchBenchmark {
             (double) any.get("otherCores"),
             (double) any.get("loadAverage")));
     return sb.toString();
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }
