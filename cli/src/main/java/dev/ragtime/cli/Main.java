@@ -44,6 +44,14 @@ public final class Main implements Runnable {
   private static final java.util.logging.Logger LUCENE_LOG =
       java.util.logging.Logger.getLogger("org.apache.lucene");
 
+  /**
+   * Lucene's notes on whether its SIMD vector code is on. The launcher leaves it off on purpose for
+   * one-shot commands (they run without the optimising compiler, which it needs), so a warning
+   * about it would only alarm; ingest and eval run with it on.
+   */
+  private static final java.util.logging.Logger LUCENE_VECTORIZATION_LOG =
+      java.util.logging.Logger.getLogger("org.apache.lucene.internal.vectorization");
+
   @Option(
       names = "--data",
       paramLabel = "DIR",
@@ -93,6 +101,7 @@ public final class Main implements Runnable {
     // Lucene reports at INFO through java.util.logging that the vector API is on; users do not
     // need that on every command.
     LUCENE_LOG.setLevel(java.util.logging.Level.WARNING);
+    LUCENE_VECTORIZATION_LOG.setLevel(java.util.logging.Level.SEVERE);
     if (Boolean.getBoolean("ragtime.verbose")
         || java.util.Arrays.asList(args).contains("-v")
         || java.util.Arrays.asList(args).contains("--verbose")) {
