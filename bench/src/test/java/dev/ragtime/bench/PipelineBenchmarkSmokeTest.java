@@ -1,10 +1,9 @@
 package dev.ragtime.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.ragtime.simulator.Faults;
-import java.nio.file.Files;
+import dev.ragtime.testing.SharedData;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -137,11 +136,7 @@ class PipelineBenchmarkSmokeTest {
 
   @Test
   void theCorpusWorkloadIsDistinctNormalisedChunksOfAtMostTheChunkBudget() {
-    String shared = System.getProperty("ragtime.shared.data", "");
-    Path corpus = Path.of(shared, "beir", "scifact", "corpus.jsonl");
-    assumeThat(!shared.isEmpty() && Files.isRegularFile(corpus))
-        .as("shared SciFact corpus not found at %s; skipping", corpus)
-        .isTrue();
+    Path corpus = SharedData.file("beir/scifact/corpus.jsonl");
     Workload workload = Workload.fromCorpus(corpus, 500);
     List<String> texts = workload.texts();
     assertThat(texts).hasSize(500).doesNotHaveDuplicates();

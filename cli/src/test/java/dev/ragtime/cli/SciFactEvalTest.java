@@ -1,13 +1,12 @@
 package dev.ragtime.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ragtime.testing.SharedData;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -38,11 +37,7 @@ class SciFactEvalTest {
 
   @Test
   void sciFactMeetsTheQualityBarOfEveryMode() throws Exception {
-    Path scifact =
-        Path.of(System.getProperty("ragtime.shared.data", "../shared/data"), "beir", "scifact");
-    assumeTrue(
-        Files.isRegularFile(scifact.resolve("corpus.jsonl")),
-        "SciFact not found at " + scifact + "; set -Dragtime.shared.data to run this test");
+    Path scifact = SharedData.sciFact();
 
     var out = new StringWriter();
     var err = new StringWriter();

@@ -2,11 +2,11 @@ package dev.ragtime.document;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.ragtime.document.DocumentException.Reason;
 import dev.ragtime.document.JsonlCorpus.MalformedLine;
 import dev.ragtime.document.JsonlCorpus.OnMalformed;
+import dev.ragtime.testing.SharedData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -175,17 +175,9 @@ class JsonlCorpusTest {
 
   // --- the shared data sets (skipped when absent) ---
 
-  static Path sharedData(String relative) {
-    String root = System.getProperty("ragtime.shared.data");
-    assumeThat(root).as("system property ragtime.shared.data is not set").isNotNull();
-    Path file = Path.of(root, relative);
-    assumeThat(Files.isReadable(file)).as("shared data file %s is absent", file).isTrue();
-    return file;
-  }
-
   @Test
   void readsTheWholeGzippedWikipediaSlice() {
-    Path file = sharedData("wiki/enwiki-slice.jsonl.gz");
+    Path file = SharedData.file("wiki/enwiki-slice.jsonl.gz");
     var paragraphs = new AtomicLong();
     try (JsonlCorpus corpus = JsonlCorpus.open(file);
         Stream<CorpusRecord> records = corpus.stream()) {
@@ -198,7 +190,7 @@ class JsonlCorpusTest {
 
   @Test
   void readsTheWholeSciFactCorpus() {
-    Path file = sharedData("beir/scifact/corpus.jsonl");
+    Path file = SharedData.file("beir/scifact/corpus.jsonl");
     try (JsonlCorpus corpus = JsonlCorpus.open(file);
         Stream<CorpusRecord> records = corpus.stream()) {
       assertThat(records.filter(r -> !r.title().isEmpty()).count()).isEqualTo(5_183);

@@ -2,7 +2,6 @@ package dev.ragtime.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +11,7 @@ import dev.ragtime.index.Index;
 import dev.ragtime.index.IndexedChunk;
 import dev.ragtime.index.LuceneCollections;
 import dev.ragtime.testing.FakeEmbeddingModel;
+import dev.ragtime.testing.SharedData;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,11 +36,7 @@ class SciFactBm25Test {
 
   @Test
   void bm25ReproducesTheReferenceNdcgOnSciFact() throws IOException {
-    Path scifact =
-        Path.of(System.getProperty("ragtime.shared.data", "../shared/data"), "beir", "scifact");
-    assumeTrue(
-        Files.isRegularFile(scifact.resolve("corpus.jsonl")),
-        "SciFact not found at " + scifact + "; set -Dragtime.shared.data to run this test");
+    Path scifact = SharedData.sciFact();
     ObjectMapper json = new ObjectMapper();
     FakeEmbeddingModel model = FakeEmbeddingModel.create("test/scifact-fake", 8);
     Map<String, Map<String, Integer>> qrels = readQrels(scifact.resolve("qrels/test.tsv"));

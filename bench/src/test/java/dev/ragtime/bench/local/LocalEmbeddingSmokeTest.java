@@ -1,11 +1,10 @@
 package dev.ragtime.bench.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.ragtime.onnx.OnnxEmbeddingModel;
 import dev.ragtime.onnx.OnnxModelConfig;
-import java.nio.file.Files;
+import dev.ragtime.testing.SharedData;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,19 +19,9 @@ class LocalEmbeddingSmokeTest {
   @TempDir static Path natives;
   @TempDir Path scratch;
 
-  private static Path scifact() {
-    Path corpus =
-        Path.of(System.getProperty("ragtime.shared.data", "../../shared/data"))
-            .resolve("beir/scifact/corpus.jsonl");
-    assumeThat(Files.isRegularFile(corpus))
-        .as("SciFact corpus not found at %s; skipping", corpus)
-        .isTrue();
-    return corpus;
-  }
-
   @Test
   void everyContenderReturnsRagtimesVectorsForTheSameChunks() throws Exception {
-    Path corpus = scifact();
+    Path corpus = SharedData.file("beir/scifact/corpus.jsonl");
     EmbeddingWorkload workload;
     try (OnnxEmbeddingModel model = OnnxEmbeddingModel.load(OnnxModelConfig.defaults(natives))) {
       workload = EmbeddingWorkload.fromCorpus(corpus, 24, 4, 120, model.tokenCounter());
