@@ -171,9 +171,7 @@ public final class IngestionBenchmark {
     var usage = CpuMeter.since(cpu);
     r.put("secondsWithClose", total);
     r.put("gcSeconds", (gcMillis() - gcBefore) / 1000.0);
-    r.put("ownCores", usage.ownCores());
-    r.put("otherCores", usage.otherCores());
-    r.put("loadAverage", usage.loadAverage());
+    r.putAll(usage.fields());
     out.printf(
         Locale.ROOT,
         "  %,d documents, %,d chunks (%,d embedded) in %.1f s: %.1f documents/s, %.1f chunks/s;"

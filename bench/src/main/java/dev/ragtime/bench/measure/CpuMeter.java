@@ -3,7 +3,9 @@ package dev.ragtime.bench.measure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -55,6 +57,18 @@ public final class CpuMeter {
           ownCores,
           otherCores(),
           loadAverage);
+    }
+
+    /**
+     * The figures a results file records: {@code ownCores}, {@code otherCores}, {@code
+     * loadAverage}.
+     */
+    public Map<String, Object> fields() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("ownCores", ownCores);
+      m.put("otherCores", otherCores());
+      m.put("loadAverage", loadAverage);
+      return m;
     }
   }
 

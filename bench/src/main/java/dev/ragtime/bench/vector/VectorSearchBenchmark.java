@@ -318,9 +318,7 @@ public final class VectorSearchBenchmark {
     r.put("vectorsPerSecond", base.length / seconds);
     r.put("segments", segments);
     r.put("diskMiB", bytes / (1024.0 * 1024));
-    r.put("ownCores", usage.ownCores());
-    r.put("otherCores", usage.otherCores());
-    r.put("loadAverage", usage.loadAverage());
+    r.putAll(usage.fields());
     out.printf(
         Locale.ROOT,
         "  built %,d vectors at M=%d beam=%d in %.0f s (writes %.0f s, then merges), %d segments,"
@@ -419,9 +417,7 @@ public final class VectorSearchBenchmark {
         r.put("p99PassMinMs", Samples.min(passP99[p]));
         r.put("p99PassMaxMs", Samples.max(passP99[p]));
         r.put("recallAt10", probe.mode() == SearchMode.VECTOR ? recallSum[p] / n : Double.NaN);
-        r.put("ownCores", usage.ownCores());
-        r.put("otherCores", usage.otherCores());
-        r.put("loadAverage", usage.loadAverage());
+        r.putAll(usage.fields());
         results.add(r);
         out.printf(
             Locale.ROOT,
