@@ -119,12 +119,7 @@ final class EvalCommand implements Callable<Integer> {
       main.err.flush();
       var progress = new IngestProgress();
       EvalCollection collection;
-      try (var display =
-          new ProgressDisplay(
-              main.err,
-              main.terminal,
-              progress,
-              () -> rt.pipelineStats().map(IngestCommand::figures).orElse(""))) {
+      try (var display = IngestCommand.progressDisplay(main, rt, progress)) {
         collection = evaluation.open(evaluated, protocol, progress);
         display.finish();
       }

@@ -65,12 +65,7 @@ final class IngestCommand implements Callable<Integer> {
         Index index = rt.openCollection(collection)) {
       var progress = new IngestProgress();
       IngestReport report;
-      try (var display =
-          new ProgressDisplay(
-              main.err,
-              main.terminal,
-              progress,
-              () -> rt.pipelineStats().map(IngestCommand::figures).orElse(""))) {
+      try (var display = progressDisplay(main, rt, progress)) {
         report = ingest(rt, index, progress);
         display.finish();
       }
@@ -121,6 +116,15 @@ final class IngestCommand implements Callable<Integer> {
     SourceScan scan = FileSources.scan(files, rt.parsers());
     return rt.ingestor(index)
         .ingest(scan.documents().iterator(), scan.documents().size(), scan, prune, progress);
+  }
+
+  /** The progress output of an ingestion: documents and chunks, with live pipeline figures. */
+  static ProgressDisplay progressDisplay(Main main, Ragtime rt, IngestProgress progress) {
+    return new ProgressDisplay(
+        main.err,
+        main.terminal,
+        progress,
+        () -> rt.pipelineStats().map(IngestCommand::figures).orElse(""));
   }
 
   /** Live pipeline figures for the progress line. */
