@@ -1,0 +1,128 @@
+package dev.ragtime.server;
+
+import dev.ragtime.ingest.SourceScan;
+import dev.ragtime.server.collections.CollectionRoutes;
+import dev.ragtime.server.collections.OpenCollections;
+import dev.ragtime.server.documents.DocumentRoutes;
+import dev.ragtime.server.health.HealthRoutes;
+import dev.ragtime.server.http.Api;
+import dev.ragtime.server.jobs.Job;
+import dev.ragtime.server.jobs.JobRoutes;
+import dev.ragtime.server.jobs.Jobs;
+import dev.ragtime.server.openapi.OpenApiRoute;
+import dev.ragtime.server.search.SearchRoutes;
+import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ragtime service: the REST API on Javalin (Jetty 12, one virtual thread per request), with one
+ * open index per collection, one ingestion queue and the process's one model and pipeline, all kept
+ * for the server's lifetime.
+ *
+ * <p>Lifecycle: {@link #start} binds and serves; {@link #close} stops accepting connections, lets
+ * in-flight requests finish, waits for accepted ingestion jobs (each commits what it ingested), and
+ * closes the indexes. The parts it was given (model, executor, meters) belong to the composition
+ * root, which closes them after this.
+ *
+ * <p>Thread-safe.
+ */
+public final class RagtimeServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RagtimeServer.class);
+
+  private final ServerConfig config;
+  private final ServerParts parts;
+  private final OpenCollections collections;
+  private final Jobs jobs;
+  private final Javalin app;
+  private final AtomicBoolean accepting = new AtomicBoolean(true);
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RagtimeServer(ServerConfig config, ServerParts parts) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.parts = Objects.requireNonNull(parts, "parts");
+    this.collections =
+        new OpenCollections(
+            parts.collections(), parts.model(), parts.ingestors(), parts.searchers());
+    this.jobs = new Jobs(collections, parts.executor(), config.jobs(), parts.clock());
+    this.app =
+        Javalin.create(
+            c -> {
+              c.concurrency.useVirtualThreads = true;
+              c.startup.showJavalinBanner = false;
+              c.startup.showOldJavalinVersionWarning = false;
+              c.http.prefer405over404 = true;
+              c.http.maxRequestSize = config.maxBodyBytes();
+              c.jetty.multipartConfig.maxTotalRequestSize(config.maxBodyBytes(), SizeUnit.BYTES);
+              c.jetty.multipartConfig.maxFileSize(config.maxBodyBytes(), SizeUnit.BYTES);
+              c.jetty.modifyServer(
+                  server -> server.setStopTimeout(config.drainTimeout().toMillis()));
+              var api = new Api(c.routes, parts.meters(), config.maxBodyBytes());
+              new HealthRoutes(parts.meters(), parts.modelLoaded(), accepting::get, api).register();
+              new OpenApiRoute(api).register();
+              new CollectionRoutes(collections, api).register();
+              new DocumentRoutes(collections, jobs, parts.parsers(), api).register();
+              new SearchRoutes(collections, api).register();
+              new JobRoutes(jobs, api).register();
+            });
+  }
+
+  /** Builds the service; nothing listens until {@link #start}. */
+  public static RagtimeServer create(ServerConfig config, ServerParts parts) {
+    return new RagtimeServer(config, parts);
+  }
+
+  /**
+   * Binds {@link ServerConfig#host()}:{@link ServerConfig#port()} and serves; loads the model in
+   * the background.
+   */
+  public RagtimeServer start() {
+    app.start(config.host(), config.port());
+    parts
+        .executor()
+        .execute(
+            () -> {
+              try {
+                parts.warmUp().run();
+              } catch (RuntimeException e) {
+                log.warn("loading the embedding model failed: {}", e.getMessage());
+              }
+            });
+    return this;
+  }
+
+  /** The port the server listens on (useful with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** Queues a background ingestion of scanned files (for {@code serve --ingest}). */
+  public Job ingest(String collection, String source, SourceScan scan) {
+    collections.create(collection);
+    return jobs.submitScan(collection, source, scan);
+  }
+
+  /**
+   * Stops the service: no new connections, in-flight requests finish (up to the drain timeout),
+   * accepted jobs finish and commit, indexes close. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    accepting.set(false);
+    app.stop();
+    try {
+      if (!jobs.drain(config.drainTimeout())) {
+        log.warn("ingestion jobs still running after {}; stopping anyway", config.drainTimeout());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    collections.close();
+  }
+}

@@ -1,0 +1,73 @@
+package dev.ragtime.server.collections;
+
+import dev.ragtime.embed.ModelInfo;
+import dev.ragtime.index.Index;
+import dev.ragtime.index.IndexStats;
+import dev.ragtime.server.http.Api;
+import dev.ragtime.server.http.ApiException;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code GET /v1/collections} and {@code PUT|GET|DELETE /v1/collections/{name}}. A collection is
+ * shown as {@code {name, documents, chunks, model: {id, dimension}}}. PUT is idempotent: 201 when
+ * it created the collection, 200 when it already existed with the service's model, 409 when it was
+ * built by another model.
+ */
+public final class CollectionRoutes {
+  private final OpenCollections collections;
+  private final Api api;
+
+  public CollectionRoutes(OpenCollections collections, Api api) {
+    this.collections = Objects.requireNonNull(collections, "collections");
+    this.api = Objects.requireNonNull(api, "api");
+  }
+
+  public void register() {
+    api.get("/v1/collections", this::list);
+    api.put("/v1/collections/{name}", this::put);
+    api.get("/v1/collections/{name}", this::get);
+    api.delete("/v1/collections/{name}", this::delete);
+  }
+
+  private void list(Context ctx) {
+    var out = new ArrayList<Map<String, Object>>();
+    for (String name : collections.names()) {
+      collections.find(name).ifPresent(c -> out.add(describe(c.index())));
+    }
+    Api.json(ctx, 200, Map.of("collections", out));
+  }
+
+  private void put(Context ctx) {
+    String name = OpenCollections.validName(ctx.pathParam("name"));
+    boolean created = collections.create(name);
+    Api.json(ctx, created ? 201 : 200, describe(collections.require(name).index()));
+  }
+
+  private void get(Context ctx) {
+    String name = OpenCollections.validName(ctx.pathParam("name"));
+    Api.json(ctx, 200, describe(collections.require(name).index()));
+  }
+
+  private void delete(Context ctx) {
+    String name = OpenCollections.validName(ctx.pathParam("name"));
+    if (!collections.drop(name)) {
+      throw ApiException.notFound("collection '" + name + "' does not exist");
+    }
+    ctx.status(204);
+  }
+
+  static Map<String, Object> describe(Index index) {
+    IndexStats stats = index.stats();
+    ModelInfo model = index.model();
+    var m = new LinkedHashMap<String, Object>();
+    m.put("name", index.name());
+    m.put("documents", stats.documents());
+    m.put("chunks", stats.chunks());
+    m.put("model", Map.of("id", model.id(), "dimension", model.dimension()));
+    return m;
+  }
+}

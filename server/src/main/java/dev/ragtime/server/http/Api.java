@@ -1,0 +1,243 @@
+package dev.ragtime.server.http;
+
+import dev.ragtime.index.CollectionNotFoundException;
+import dev.ragtime.index.ModelMismatchException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How every route of the service is registered: each handler is wrapped so that a refusal becomes
+ * an RFC 9457 {@code application/problem+json} response in one place, and every request is timed
+ * per route template in the meter {@code ragtime.http.server.requests} (tags {@code method}, {@code
+ * route}, {@code status}; Prometheus {@code ragtime_http_server_requests_seconds}).
+ *
+ * <p>Error mapping, in one place: {@link ApiException} keeps its status; an unknown collection is
+ * 404; a collection built by another model is 409; Javalin's own refusals keep theirs; anything
+ * else is a defect of the service and the only source of a 500.
+ *
+ * <p>Thread-safe after construction.
+ */
+public final class Api {
+  private static final Logger log = LoggerFactory.getLogger(Api.class);
+
+  /** The media type of every error body. */
+  public static final String PROBLEM_JSON = "application/problem+json";
+
+  public static final String JSON = "application/json";
+
+  private final RoutesConfig routes;
+  private final MeterRegistry meters;
+  private final long maxBodyBytes;
+
+  public Api(RoutesConfig routes, MeterRegistry meters, long maxBodyBytes) {
+    this.routes = Objects.requireNonNull(routes, "routes");
+    this.meters = Objects.requireNonNull(meters, "meters");
+    this.maxBodyBytes = maxBodyBytes;
+    routes.error(404, ctx -> unmatched(ctx, 404, "no route " + ctx.method() + " " + ctx.path()));
+    routes.error(
+        405,
+        ctx ->
+            unmatched(
+                ctx, 405, "method " + ctx.method() + " is not allowed on " + ctx.path() + ""));
+    routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
+  }
+
+  /** The largest request body accepted, in bytes. */
+  public long maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  public void get(String path, Handler handler) {
+    add(HandlerType.GET, path, handler);
+  }
+
+  public void post(String path, Handler handler) {
+    add(HandlerType.POST, path, handler);
+  }
+
+  public void put(String path, Handler handler) {
+    add(HandlerType.PUT, path, handler);
+  }
+
+  public void delete(String path, Handler handler) {
+    add(HandlerType.DELETE, path, handler);
+  }
+
+  private void add(HandlerType method, String path, Handler handler) {
+    String route = path.replace('<', '{').replace('>', '}');
+    routes.addHttpHandler(
+        method,
+        path,
+        ctx -> {
+          long start = System.nanoTime();
+          try {
+            handler.handle(ctx);
+          } catch (Exception e) {
+            problem(ctx, e);
+          } finally {
+            record(method.name(), route, ctx.statusCode(), System.nanoTime() - start);
+          }
+        });
+  }
+
+  private void unmatched(Context ctx, int status, String detail) {
+    write(ctx, status, status == 404 ? "Not Found" : "Method Not Allowed", detail, null, null);
+    record(ctx.method().name(), "unmatched", status, 0);
+  }
+
+  private void record(String method, String route, int status, long nanos) {
+    Timer.builder("ragtime.http.server.requests")
+        .description("HTTP requests served, by route template")
+        .tag("method", method)
+        .tag("route", route)
+        .tag("status", Integer.toString(status))
+        .register(meters)
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** Writes the problem response that {@code e} stands for. */
+  public static void problem(Context ctx, Exception e) {
+    switch (e) {
+      case ApiException a ->
+          write(
+              ctx,
+              a.status(),
+              a.title(),
+              a.getMessage(),
+              a.field().orElse(null),
+              a.retryAfterSeconds().orElse(null));
+      case CollectionNotFoundException c ->
+          write(
+              ctx,
+              404,
+              "Not Found",
+              "collection '" + c.collection() + "' does not exist; create it with PUT first",
+              null,
+              null);
+      case ModelMismatchException m -> write(ctx, 409, "Conflict", m.getMessage(), null, null);
+      case HttpResponseException h ->
+          write(ctx, h.getStatus(), statusTitle(h.getStatus()), h.getMessage(), null, null);
+      default -> {
+        log.error("request {} {} failed", ctx.method(), ctx.path(), e);
+        write(
+            ctx,
+            500,
+            "Internal Server Error",
+            "the service failed to handle the request (" + e.getClass().getSimpleName() + ")",
+            null,
+            null);
+      }
+    }
+  }
+
+  private static void write(
+      Context ctx, int status, String title, String detail, String field, Long retryAfter) {
+    var body = new LinkedHashMap<String, Object>();
+    body.put("type", "about:blank");
+    body.put("title", title);
+    body.put("status", status);
+    body.put("detail", detail);
+    body.put("instance", ctx.path());
+    if (field != null) {
+      body.put("field", field);
+    }
+    if (retryAfter != null) {
+      ctx.header("Retry-After", Long.toString(retryAfter));
+    }
+    ctx.status(status).contentType(PROBLEM_JSON).result(Json.write(body));
+  }
+
+  private static String statusTitle(int status) {
+    return switch (status) {
+      case 400 -> "Bad Request";
+      case 404 -> "Not Found";
+      case 405 -> "Method Not Allowed";
+      case 413 -> "Content Too Large";
+      case 415 -> "Unsupported Media Type";
+      default -> status >= 500 ? "Server Error" : "Client Error";
+    };
+  }
+
+  /** Writes a JSON response. */
+  public static void json(Context ctx, int status, Object value) {
+    ctx.status(status).contentType(JSON).result(Json.write(value));
+  }
+
+  /**
+   * The request body, at most {@link #maxBodyBytes} bytes.
+   *
+   * @throws ApiException 413 when it is larger
+   */
+  public byte[] body(Context ctx) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > maxBodyBytes) {
+      throw tooLarge(declared);
+    }
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+      if (bytes.length > maxBodyBytes) {
+        throw tooLarge(bytes.length);
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw ApiException.badRequest("the request body could not be read: " + e.getMessage());
+    }
+  }
+
+  /** Refuses a body declared larger than the limit before anything reads it. */
+  public void checkDeclaredSize(Context ctx) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > maxBodyBytes) {
+      throw tooLarge(declared);
+    }
+  }
+
+  private ApiException tooLarge(long size) {
+    return ApiException.tooLarge(
+        "the request body is "
+            + size
+            + " bytes, over the limit of "
+            + maxBodyBytes
+            + " bytes (server.max-body-bytes); send fewer or smaller documents per request");
+  }
+
+  /**
+   * The body of a request that must be JSON.
+   *
+   * @throws ApiException 415 for another declared content type, 400 for malformed JSON
+   */
+  public com.fasterxml.jackson.databind.JsonNode jsonBody(Context ctx) {
+    requireJson(ctx);
+    return Json.parse(body(ctx));
+  }
+
+  /** Whether the request declares a JSON body ({@code application/json} or {@code +json}). */
+  public static boolean isJson(Context ctx) {
+    String type = ctx.contentType();
+    if (type == null) {
+      return false;
+    }
+    String base = type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return base.equals(JSON) || base.endsWith("+json");
+  }
+
+  /** Refuses a body declared as something other than JSON (a missing type is taken as JSON). */
+  public static void requireJson(Context ctx) {
+    if (ctx.contentType() != null && !isJson(ctx)) {
+      throw ApiException.unsupportedMediaType(
+          "send the body as application/json, not " + ctx.contentType());
+    }
+  }
+}
