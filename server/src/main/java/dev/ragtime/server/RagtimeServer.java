@@ -99,6 +99,11 @@ public final class RagtimeServer implements AutoCloseable {
     return app.port();
   }
 
+  /** The ingestion queue (for tests in this package). */
+  Jobs jobs() {
+    return jobs;
+  }
+
   /** Queues a background ingestion of scanned files (for {@code serve --ingest}). */
   public Job ingest(String collection, String source, SourceScan scan) {
     collections.create(collection);
