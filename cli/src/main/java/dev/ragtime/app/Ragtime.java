@@ -15,9 +15,12 @@ import dev.ragtime.ingest.Ingestor;
 import dev.ragtime.onnx.OnnxEmbeddingModel;
 import dev.ragtime.onnx.OnnxModelConfig;
 import dev.ragtime.search.Searcher;
+import dev.ragtime.server.ServerParts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.GlobalOpenTelemetry;
+import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,7 +30,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The composition root: builds every service once from {@link RagtimeConfig} and hands them to the
- * commands (and, later, the server) by constructor. It is the only place that creates executors.
+ * commands and to the server ({@link #serverParts}) by constructor: one wiring for both. It is the
+ * only place that creates executors.
  *
  * <p>Expensive parts are created on first use: the embedding model (seconds to load) is only loaded
  * when a text must actually be embedded, so {@code stats}, {@code delete}, BM25 search and a
@@ -45,17 +49,25 @@ public final class Ragtime implements AutoCloseable {
   private volatile OnnxEmbeddingModel onnx; // created under modelLock
   private volatile EmbeddingPipeline pipeline; // created under modelLock
 
-  private Ragtime(RagtimeConfig config) {
+  private Ragtime(RagtimeConfig config, MeterRegistry meters) {
     this.config = Objects.requireNonNull(config, "config");
     this.collections = LuceneCollections.at(config.dataDir(), config.index());
     this.executor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ragtime-", 0).factory());
     this.parsers = DocumentParsers.create(config.ingest().maxFileBytes());
-    this.meters = new SimpleMeterRegistry();
+    this.meters = Objects.requireNonNull(meters, "meters");
   }
 
   public static Ragtime create(RagtimeConfig config) {
-    return new Ragtime(config);
+    return new Ragtime(config, new SimpleMeterRegistry());
+  }
+
+  /**
+   * An instance whose meters go to {@code meters} (for example a Prometheus registry that the
+   * server scrapes). The instance takes ownership and closes it.
+   */
+  public static Ragtime create(RagtimeConfig config, MeterRegistry meters) {
+    return new Ragtime(config, meters);
   }
 
   /** Where every meter of this instance is registered. */
@@ -114,6 +126,38 @@ public final class Ragtime implements AutoCloseable {
     } else {
       p.info();
     }
+  }
+
+  /** Whether the embedding model is loaded (remote: the pipeline in front of it is built). */
+  public boolean modelLoaded() {
+    return config.localEmbedding() ? onnx != null : pipeline != null;
+  }
+
+  /**
+   * The parts the HTTP service is built from: this instance's collections, model, ingestors,
+   * searchers, parsers and executor, so {@code ragtime serve} shares the CLI's wiring.
+   *
+   * @param prometheus this instance's own registry (see {@link #create(RagtimeConfig,
+   *     MeterRegistry)}), scraped at {@code /metrics}
+   * @throws IllegalArgumentException if {@code prometheus} is not this instance's registry
+   */
+  public ServerParts serverParts(PrometheusMeterRegistry prometheus) {
+    if (prometheus != meters) {
+      throw new IllegalArgumentException(
+          "the server must scrape this instance's own meter registry; create it with"
+              + " Ragtime.create(config, prometheusRegistry)");
+    }
+    return new ServerParts(
+        collections,
+        this::modelInfo,
+        this::ingestor,
+        this::searcher,
+        parsers,
+        executor,
+        prometheus,
+        this::modelLoaded,
+        this::loadModel,
+        Clock.systemUTC());
   }
 
   /** Live figures of the embedding pipeline, if it has been started. */

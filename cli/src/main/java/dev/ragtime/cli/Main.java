@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
     description =
         "Retrieval for AI agents: ingest documents, then search them (BM25, vector, hybrid).",
     subcommands = {
+      ServeCommand.class,
       IngestCommand.class,
       SearchCommand.class,
       DeleteCommand.class,
@@ -92,9 +93,18 @@ public final class Main implements Runnable {
 
   /** Resolves configuration and builds the services; the caller closes the result. */
   Ragtime ragtime() {
+    return Ragtime.create(config());
+  }
+
+  /** Like {@link #ragtime()}, with every meter registered on {@code meters}. */
+  Ragtime ragtime(io.micrometer.core.instrument.MeterRegistry meters) {
+    return Ragtime.create(config(), meters);
+  }
+
+  private RagtimeConfig config() {
     Settings settings =
         Settings.load(Settings.locateFile(Optional.ofNullable(configFile), env), env);
-    return Ragtime.create(RagtimeConfig.from(settings, Optional.ofNullable(data), env));
+    return RagtimeConfig.from(settings, Optional.ofNullable(data), env);
   }
 
   public static void main(String[] args) {

@@ -6,7 +6,7 @@ import dev.ragtime.index.SearchableIndex;
 import dev.ragtime.search.SearchMode;
 import dev.ragtime.search.SearchRequest;
 import dev.ragtime.search.SearchResult;
-import java.util.ArrayList;
+import dev.ragtime.server.search.SearchResults;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -67,31 +67,13 @@ final class SearchCommand implements Callable<Integer> {
         }
         SearchResult result = rt.searcher(index).search(request);
         if (json) {
-          main.out.println(Json.write(toJson(result)));
+          main.out.println(Json.write(SearchResults.toJson(result)));
         } else {
           printHuman(result);
         }
       }
     }
     return 0;
-  }
-
-  static Map<String, Object> toJson(SearchResult result) {
-    var hits = new ArrayList<Map<String, Object>>();
-    for (Hit h : result.hits()) {
-      var m = new LinkedHashMap<String, Object>();
-      m.put("docId", h.docId());
-      m.put("chunkId", h.chunkId());
-      m.put("score", h.score());
-      m.put("text", h.text());
-      m.put("metadata", new java.util.TreeMap<>(h.metadata()));
-      hits.add(m);
-    }
-    var out = new LinkedHashMap<String, Object>();
-    out.put("hits", hits);
-    out.put("mode", result.mode().label());
-    out.put("tookMs", result.tookMicros() / 1000.0);
-    return out;
   }
 
   private void printHuman(SearchResult result) {

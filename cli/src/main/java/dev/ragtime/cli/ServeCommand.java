@@ -1,0 +1,138 @@
+package dev.ragtime.cli;
+
+import dev.ragtime.app.Ragtime;
+import dev.ragtime.ingest.FileSources;
+import dev.ragtime.ingest.SourceScan;
+import dev.ragtime.server.RagtimeServer;
+import dev.ragtime.server.ServerConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code ragtime serve}: the HTTP service until SIGTERM or Ctrl-C, which stop it cleanly: no new
+ * connections, in-flight requests and accepted ingestion jobs finish and commit, exit status 0.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serve the REST API (OpenAPI at /openapi.json) until SIGTERM or Ctrl-C.",
+      "Binds 127.0.0.1 unless --host says otherwise."
+    })
+final class ServeCommand implements Callable<Integer> {
+
+  @ParentCommand Main main;
+
+  @Option(
+      names = "--port",
+      defaultValue = "" + ServerConfig.DEFAULT_PORT,
+      description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+  int port;
+
+  @Option(
+      names = "--host",
+      defaultValue = ServerConfig.DEFAULT_HOST,
+      description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+  String host;
+
+  @Option(
+      names = "--ingest",
+      arity = "1..*",
+      paramLabel = "PATH",
+      description =
+          "Files or directories to ingest in the background while serving (see /v1/jobs).")
+  List<Path> ingest = List.of();
+
+  @Option(
+      names = {"-c", "--collection"},
+      defaultValue = "default",
+      description = "Collection that --ingest writes to (default: ${DEFAULT-VALUE}).")
+  String collection;
+
+  @Option(
+      names = "--max-body-bytes",
+      defaultValue = "" + ServerConfig.DEFAULT_MAX_BODY_BYTES,
+      description =
+          "Largest request body accepted; larger ones get 413 (default: ${DEFAULT-VALUE}).")
+  long maxBodyBytes;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    for (Path p : ingest) {
+      if (!Files.exists(p)) {
+        throw new IllegalArgumentException("no such file or directory: " + p + " (--ingest)");
+      }
+    }
+    var config = ServerConfig.defaults().withAddress(host, port).withMaxBodyBytes(maxBodyBytes);
+    var stop = new CountDownLatch(1);
+    var stopped = new CountDownLatch(1);
+    var signalled = new AtomicBoolean();
+    var status = new AtomicInteger(1);
+    // SIGTERM and Ctrl-C start the JVM's shutdown; this hook hands the stop to the serving thread,
+    // waits for its drain, then ends the process with the drain's status (0 when clean) rather
+    // than the signal's 143.
+    Thread hook =
+        new Thread(
+            () -> {
+              signalled.set(true);
+              stop.countDown();
+              try {
+                stopped.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              main.out.flush();
+              main.err.flush();
+              Runtime.getRuntime().halt(status.get());
+            },
+            "ragtime-serve-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      serve(config, stop);
+      status.set(0);
+      return 0;
+    } finally {
+      if (!signalled.get()) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // shutdown already began: the hook runs and exits with our status
+        }
+      }
+      stopped.countDown();
+    }
+  }
+
+  private void serve(ServerConfig config, CountDownLatch stop) throws InterruptedException {
+    var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (Ragtime rt = main.ragtime(meters);
+        RagtimeServer server = RagtimeServer.create(config, rt.serverParts(meters)).start()) {
+      main.err.printf(
+          "ragtime: serving on http://%s:%d (API description at /openapi.json); SIGTERM or Ctrl-C"
+              + " stops%n",
+          host.contains(":") ? "[" + host + "]" : host, server.port());
+      if (!ingest.isEmpty()) {
+        SourceScan scan = FileSources.scan(ingest, rt.parsers());
+        String source = ingest.stream().map(Path::toString).collect(Collectors.joining(" "));
+        var job = server.ingest(collection, source, scan);
+        main.err.printf(
+            "ragtime: ingesting %d documents into '%s' in the background (GET /v1/jobs/%s)%n",
+            scan.documents().size(), collection, job.id());
+      }
+      stop.await();
+      main.err.println("ragtime: stopping; finishing requests and ingestion jobs…");
+    }
+    main.err.println("ragtime: stopped");
+  }
+}
