@@ -3,11 +3,17 @@ package dev.ragtime.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ragtime.embed.EmbeddingModel;
+import dev.ragtime.embed.ModelInfo;
+import dev.ragtime.provider.ProviderUnavailableException;
+import dev.ragtime.testing.FakeEmbeddingModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -274,6 +280,41 @@ class ServerTest {
     assertThat(s.delete(COLLECTION, "/v1/collections/doomed").status()).isEqualTo(204);
     assertThat(s.get(COLLECTION, "/v1/collections/doomed").status()).isEqualTo(404);
     assertThat(s.delete(COLLECTION, "/v1/collections/doomed").status()).isEqualTo(404);
+  }
+
+  @Test
+  void aProviderOutageIsA503WithTheProvidersRetryAfter(@TempDir Path dir) {
+    EmbeddingModel down =
+        new EmbeddingModel() {
+          @Override
+          public ModelInfo info() {
+            return FakeEmbeddingModel.DEFAULT_INFO;
+          }
+
+          @Override
+          public List<float[]> embed(List<String> texts) {
+            throw new ProviderUnavailableException(
+                "503 from the provider",
+                503,
+                "http://127.0.0.1:1",
+                Optional.of(Duration.ofMillis(6500)),
+                false,
+                null);
+          }
+        };
+    try (var outage = new TestServer(dir, ServerConfig.defaults(), null, down)) {
+      outage.put(COLLECTION, "/v1/collections/o");
+      var r =
+          outage.postJson(
+              SEARCH, "/v1/collections/o/search", "{\"query\":\"x\",\"mode\":\"vector\"}");
+      assertProblem(r, 503);
+      assertThat(r.header("Retry-After")).isEqualTo("7");
+      var bm25 =
+          outage.postJson(
+              SEARCH, "/v1/collections/o/search", "{\"query\":\"x\",\"mode\":\"bm25\"}");
+      assertThat(bm25.status()).isEqualTo(200);
+      s.exchanges.addAll(outage.exchanges);
+    }
   }
 
   static void assertProblem(TestServer.Response r, int status) {

@@ -6,6 +6,7 @@ import dev.ragtime.chunk.Chunker;
 import dev.ragtime.chunk.ChunkerConfig;
 import dev.ragtime.chunk.TokenCounter;
 import dev.ragtime.document.DocumentParsers;
+import dev.ragtime.embed.EmbeddingModel;
 import dev.ragtime.index.LuceneCollections;
 import dev.ragtime.ingest.IngestConfig;
 import dev.ragtime.ingest.Ingestor;
@@ -83,10 +84,15 @@ final class TestServer implements AutoCloseable {
     this(data, ServerConfig.defaults(), null);
   }
 
+  TestServer(Path data, ServerConfig config, Executor jobExecutor) {
+    this(data, config, jobExecutor, null);
+  }
+
   /**
    * @param jobExecutor runs ingestion jobs; null for virtual threads
+   * @param queryModel embeds queries; null for the fake model that ingestion uses
    */
-  TestServer(Path data, ServerConfig config, Executor jobExecutor) {
+  TestServer(Path data, ServerConfig config, Executor jobExecutor, EmbeddingModel queryModel) {
     var collections = LuceneCollections.at(data);
     Chunker chunker = Chunker.create(ChunkerConfig.defaults(), TokenCounter.approximate());
     Executor jobs = jobExecutor == null ? threads : jobExecutor;
@@ -95,7 +101,9 @@ final class TestServer implements AutoCloseable {
             collections,
             model::info,
             index -> Ingestor.create(index, () -> model, chunker, IngestConfig.DEFAULT, threads),
-            index -> Searcher.create(index, model, SearchConfig.DEFAULT),
+            index ->
+                Searcher.create(
+                    index, queryModel == null ? model : queryModel, SearchConfig.DEFAULT),
             DocumentParsers.create(),
             jobs,
             meters,

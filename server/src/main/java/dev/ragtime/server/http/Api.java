@@ -2,6 +2,11 @@ package dev.ragtime.server.http;
 
 import dev.ragtime.index.CollectionNotFoundException;
 import dev.ragtime.index.ModelMismatchException;
+import dev.ragtime.provider.EmbeddingCancelledException;
+import dev.ragtime.provider.NonRetryableEmbeddingException;
+import dev.ragtime.provider.ProviderUnavailableException;
+import dev.ragtime.provider.RateLimitedException;
+import dev.ragtime.provider.RetryableEmbeddingException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -11,9 +16,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * route}, {@code status}; Prometheus {@code ragtime_http_server_requests_seconds}).
  *
  * <p>Error mapping, in one place: {@link ApiException} keeps its status; an unknown collection is
- * 404; a collection built by another model is 409; Javalin's own refusals keep theirs; anything
- * else is a defect of the service and the only source of a 500.
+ * 404; a collection built by another model is 409; an embedding provider that fails retryably is
+ * 503 with {@code Retry-After} (its own wait when it named one), one that refuses is 502; Javalin's
+ * own refusals keep theirs; anything else is a defect of the service and the only source of a 500.
  *
  * <p>Thread-safe after construction.
  */
@@ -127,6 +135,24 @@ public final class Api {
               null,
               null);
       case ModelMismatchException m -> write(ctx, 409, "Conflict", m.getMessage(), null, null);
+      case RetryableEmbeddingException r ->
+          write(
+              ctx,
+              503,
+              "Service Unavailable",
+              "the embedding provider is unavailable for now: " + r.getMessage(),
+              null,
+              retryAfter(r));
+      case EmbeddingCancelledException c ->
+          write(ctx, 503, "Service Unavailable", c.getMessage(), null, 5L);
+      case NonRetryableEmbeddingException n ->
+          write(
+              ctx,
+              502,
+              "Bad Gateway",
+              "the embedding provider refused the request: " + n.getMessage(),
+              null,
+              null);
       case HttpResponseException h ->
           write(ctx, h.getStatus(), statusTitle(h.getStatus()), h.getMessage(), null, null);
       default -> {
@@ -140,6 +166,17 @@ public final class Api {
             null);
       }
     }
+  }
+
+  /** The provider's own wait when it named one (whole seconds, at least 1), else 5 s. */
+  private static Long retryAfter(RetryableEmbeddingException e) {
+    Optional<Duration> wait =
+        switch (e) {
+          case RateLimitedException r -> r.retryAfter();
+          case ProviderUnavailableException p -> p.retryAfter();
+          default -> Optional.empty();
+        };
+    return wait.map(d -> Math.max(1, (d.toMillis() + 999) / 1000)).orElse(5L);
   }
 
   private static void write(
