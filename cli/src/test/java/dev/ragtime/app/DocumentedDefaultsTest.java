@@ -8,6 +8,7 @@ import dev.ragtime.onnx.OnnxModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * tables are parsed (every row whose first cell names a key in backticks), each quoted default is
  * turned into a value, and the value is compared with what {@link RagtimeConfig#from} resolves when
  * nothing is set. A changed constant, a renamed key or a new key without a row fails here, naming
- * the key, so the README and the code cannot drift apart silently.
+ * the key, so the README and the code cannot drift apart silently. The same holds for the fixed
+ * values RFC 0001 quotes in its "Fixed values" table: each row names the constant it quotes.
  */
 class DocumentedDefaultsTest {
 
@@ -100,6 +102,88 @@ class DocumentedDefaultsTest {
               c[0], c[1], formula)
           .isEqualTo(documented);
     }
+  }
+
+  @Test
+  void everyFixedValueTheRfcQuotesIsTheNamedConstant() throws Exception {
+    List<List<String>> rows = rfcFixedValues();
+    assertThat(rows).as("rows of the RFC's fixed-values table").hasSizeGreaterThan(5);
+    var soft = new SoftAssertions();
+    for (List<String> row : rows) {
+      String quoted = row.get(0);
+      String reference = unquote(row.get(2));
+      Object actual;
+      try {
+        actual = constant(reference);
+      } catch (ReflectiveOperationException e) {
+        soft.fail(
+            "the RFC names %s for '%s', which the code does not have (%s)", reference, quoted, e);
+        continue;
+      }
+      soft.assertThat(matches(quoted, actual))
+          .as("the RFC quotes %s = %s; the code has %s", reference, quoted, actual)
+          .isTrue();
+    }
+    soft.assertAll();
+  }
+
+  /** The rows (value, what, code) of the RFC's "Fixed values" table. */
+  static List<List<String>> rfcFixedValues() throws IOException {
+    Path rfc = readme().resolveSibling("docs/rfc/0001-embedding-pipeline.md");
+    List<List<String>> rows = new ArrayList<>();
+    boolean inSection = false;
+    for (String line : Files.readAllLines(rfc)) {
+      if (line.startsWith("#")) {
+        inSection = line.contains("Fixed values");
+        continue;
+      }
+      if (inSection && line.startsWith("|")) {
+        List<String> cells = cells(line);
+        if (cells.size() == 3 && cells.get(2).startsWith("`")) {
+          rows.add(cells);
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** {@code Class.FIELD} or {@code Class.FIELD.accessor()} in {@code dev.ragtime.embed}. */
+  private static Object constant(String reference) throws ReflectiveOperationException {
+    String[] parts = reference.split("\\.");
+    Class<?> type = Class.forName("dev.ragtime.embed." + parts[0]);
+    java.lang.reflect.Field field = type.getDeclaredField(parts[1]);
+    field.setAccessible(true);
+    Object value = field.get(null);
+    for (int i = 2; i < parts.length; i++) {
+      String name = parts[i].replace("()", "");
+      java.lang.reflect.Method accessor = value.getClass().getDeclaredMethod(name);
+      accessor.setAccessible(true);
+      value = accessor.invoke(value);
+    }
+    return value;
+  }
+
+  /** "200 ms", "1 s", "0.75", "50 %", "4,096" against a Duration or a number. */
+  static boolean matches(String quoted, Object actual) {
+    Matcher m = Pattern.compile("^([0-9][0-9,]*(?:\\.[0-9]+)?)\\s*(ms|s|min|%)?$").matcher(quoted);
+    if (!m.matches()) {
+      return false;
+    }
+    double number = Double.parseDouble(m.group(1).replace(",", ""));
+    String unit = m.group(2);
+    if (actual instanceof Duration d) {
+      double seconds = d.toNanos() / 1e9;
+      return unit != null
+          && !unit.equals("%")
+          && Math.abs(seconds - number * (unit.equals("ms") ? 1e-3 : unit.equals("min") ? 60 : 1))
+              < 1e-9;
+    }
+    if (actual instanceof Number n) {
+      // a number of seconds (a double field) may carry the unit "s"; anything else is unitless
+      boolean unitFits = unit == null || unit.equals("%") || unit.equals("s");
+      return unitFits && Math.abs(n.doubleValue() - number) < 1e-9;
+    }
+    return false;
   }
 
   // --- what the README says -------------------------------------------------------------------
