@@ -189,8 +189,7 @@ public final class PoolingBenchmark {
     return new Rate(ok.get() / (elapsed / 1e9), errors.get());
   }
 
-  private static int jdkSend(HttpClient client, URI endpoint)
-      throws IOException, InterruptedException {
+  static int jdkSend(HttpClient client, URI endpoint) throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(endpoint)
             .timeout(Duration.ofSeconds(30))
@@ -200,7 +199,7 @@ public final class PoolingBenchmark {
     return client.send(request, HttpResponse.BodyHandlers.ofByteArray()).statusCode();
   }
 
-  private static int jdkClientPerCall(URI endpoint) throws IOException, InterruptedException {
+  static int jdkClientPerCall(URI endpoint) throws IOException, InterruptedException {
     try (var client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -210,7 +209,7 @@ public final class PoolingBenchmark {
     }
   }
 
-  private static int urlSend(URI endpoint, boolean closeEachTime) throws IOException {
+  static int urlSend(URI endpoint, boolean closeEachTime) throws IOException {
     HttpURLConnection connection = (HttpURLConnection) endpoint.toURL().openConnection();
     try {
       connection.setRequestMethod("POST");
