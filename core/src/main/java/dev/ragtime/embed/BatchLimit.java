@@ -9,12 +9,13 @@ package dev.ragtime.embed;
  *       or to the largest size accepted since the last rejection if that lies between {@code n / 2}
  *       and {@code n}: a probe one size too far costs one split, not half the batch size. The
  *       smallest rejected size becomes the <em>ceiling</em>.
- *   <li>A success of a batch at least as large as the limit adds {@code 1 / limit} (about one per
- *       round of full batches), but never reaches the ceiling: sizes known to be refused are not
- *       tried again at once.
+ *   <li>Every {@code limit} successes of batches at least as large as the limit add one (one size
+ *       per round of full batches), but never reaches the ceiling: sizes known to be refused are
+ *       not tried again at once.
  *   <li>After {@link #PROBE_AFTER} full successes in a row just below the ceiling, the ceiling is
- *       raised by one, so a provider that raised its cap is found again, at the cost of at most one
- *       split per {@code PROBE_AFTER} batches.
+ *       forgotten, so growth tries the refused size again: a provider that raised its cap is found
+ *       again, and one that did not costs one split per {@code PROBE_AFTER} batches. A batch at or
+ *       above the ceiling that is accepted forgets it too.
  *   <li>A rejection of a size that was accepted before means the provider lowered its cap: what was
  *       accepted is forgotten.
  * </ul>
@@ -28,7 +29,8 @@ final class BatchLimit {
 
   private final int max;
   // Guarded by this.
-  private double limit;
+  private int limit;
+  private int credit; // full successes at the current limit, towards the next size
   private int ceiling; // smallest size rejected (max + 1 when none was)
   private int accepted; // largest size accepted since the last rejection
   private int streak; // full successes in a row while the ceiling stopped growth
@@ -45,7 +47,7 @@ final class BatchLimit {
 
   /** The largest batch to form now. */
   synchronized int current() {
-    return (int) limit;
+    return limit;
   }
 
   /** The smallest batch size the provider refused that is still remembered, or max + 1. */
@@ -66,25 +68,30 @@ final class BatchLimit {
     if (accepted > lowered && accepted < size) {
       lowered = accepted;
     }
-    limit = Math.min(limit, lowered);
+    if (lowered < limit) {
+      limit = lowered;
+      credit = 0;
+    }
     streak = 0;
   }
 
   /** The provider accepted a batch of {@code size} texts. */
   synchronized void onSuccess(int size) {
     accepted = Math.max(accepted, size);
-    int whole = (int) limit;
-    if (size < whole) {
+    if (size < limit) {
       return; // says nothing about the limit
     }
     if (size >= ceiling) {
-      ceiling = size + 1; // accepted what was once refused (a batch formed before a rejection)
+      ceiling = max + 1; // what was refused is accepted now: the provider raised its cap
     }
-    if (whole + 1 < ceiling) {
-      limit = Math.min(max, limit + 1.0 / whole);
+    if (limit + 1 < ceiling) {
+      if (++credit >= limit) { // one size per round of full batches
+        limit = Math.min(max, limit + 1);
+        credit = 0;
+      }
       streak = 0;
-    } else if (whole < max && ++streak >= PROBE_AFTER) {
-      ceiling++;
+    } else if (limit < max && ++streak >= PROBE_AFTER) {
+      ceiling = max + 1; // try the refused size again: the provider may have raised its cap
       streak = 0;
     }
   }
