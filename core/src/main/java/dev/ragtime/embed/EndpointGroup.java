@@ -30,6 +30,9 @@ final class EndpointGroup {
   static final float FAILURE_RATE = 50f;
   static final Duration OPEN_FOR = Duration.ofSeconds(10);
 
+  /** Added to the end of an open interval: the breaker half-opens only after it. */
+  static final Duration JUST_AFTER = Duration.ofMillis(1);
+
   /**
    * One endpoint and its breaker; {@code openUntil} is when the breaker last opened plus {@link
    * #OPEN_FOR} (meaningful only while it is open).
@@ -77,7 +80,7 @@ final class EndpointGroup {
   /**
    * How long until some endpoint's breaker may admit a call again: zero if one is closed, or half
    * open (its trial calls may already be taken: then the caller should look again shortly), else
-   * the time until the first open breaker turns half open.
+   * the time until the first open breaker turns half open (just after its interval ends).
    */
   Duration untilHalfOpen() {
     Instant now = clock.instant();
@@ -89,7 +92,9 @@ final class EndpointGroup {
       }
       if (state == CircuitBreaker.State.OPEN) {
         Instant until = m.openUntil().get();
-        Duration left = until.isAfter(now) ? Duration.between(now, until) : Duration.ZERO;
+        // The breaker admits a call once its clock is strictly after the open interval's end.
+        Duration left =
+            (until.isAfter(now) ? Duration.between(now, until) : Duration.ZERO).plus(JUST_AFTER);
         if (soonest == null || left.compareTo(soonest) < 0) {
           soonest = left;
         }
