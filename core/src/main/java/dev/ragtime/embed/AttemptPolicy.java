@@ -34,7 +34,8 @@ import java.util.random.RandomGenerator;
  *   <tr><td>batch too large</td><td>{@link Split} (lowering the learned batch size), or {@link
  *       Fail} for a single text</td></tr>
  *   <tr><td>one input too long, or another input-specific rejection (400/422)</td><td>{@link
- *       Isolate} (halves, batch size unchanged), or {@link Fail} for a single text</td></tr>
+ *       Isolate} (halves, batch size unchanged); for a single text too long {@link Cut} (when
+ *       allowed, at most {@link #MAX_CUTS} times), else {@link Fail}</td></tr>
  *   <tr><td>anything else (401/403/404, malformed answer, cancellation)</td><td>{@link
  *       Fail}</td></tr>
  * </table>
@@ -55,14 +56,27 @@ final class AttemptPolicy {
    */
   static final Duration BREAKER_POLL = Duration.ofMillis(250);
 
+  /** How many times one over-long text is cut shorter before it fails. */
+  static final int MAX_CUTS = 3;
+
+  /** The share of an over-long text kept by each cut (by code points). */
+  static final double CUT_KEEP = 0.75;
+
   private final int maxAttempts;
+  private final boolean cutOverLong;
   private final Duration deadline;
   private final Backoff backoff;
   private final InstantSource clock;
   private final RandomGenerator random;
 
+  /**
+   * @param cutOverLong whether a single text the provider calls too long may be cut shorter and
+   *     sent again (the OpenAI-compatible provider, whose inputs the pipeline already truncates to
+   *     {@code maxInputTokens} by an estimate that can undercount); otherwise it fails
+   */
   AttemptPolicy(
       int maxAttempts,
+      boolean cutOverLong,
       Duration deadline,
       Backoff backoff,
       InstantSource clock,
@@ -71,6 +85,7 @@ final class AttemptPolicy {
       throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
     }
     this.maxAttempts = maxAttempts;
+    this.cutOverLong = cutOverLong;
     this.deadline = deadline;
     this.backoff = backoff;
     this.clock = clock;
@@ -85,19 +100,30 @@ final class AttemptPolicy {
    * @param attempts failed attempts that count against {@code maxAttempts} (not 429s)
    * @param failures every failed attempt, 429s included (drives the back-off)
    * @param last the latest failure, if any
+   * @param cuts how often the (single) text was cut shorter because the provider called it too long
    */
   record State(
-      int size, Instant deadline, int attempts, int failures, Optional<EmbeddingException> last) {
+      int size,
+      Instant deadline,
+      int attempts,
+      int failures,
+      Optional<EmbeddingException> last,
+      int cuts) {
 
     /** A new batch (or a part of a split one, which keeps the whole's deadline). */
     static State start(int size, Instant deadline) {
-      return new State(size, deadline, 0, 0, Optional.empty());
+      return new State(size, deadline, 0, 0, Optional.empty(), 0);
     }
 
     /** After a failed attempt; {@code counted} when it counts against max attempts. */
     State failed(EmbeddingException failure, boolean counted) {
       return new State(
-          size, deadline, attempts + (counted ? 1 : 0), failures + 1, Optional.of(failure));
+          size, deadline, attempts + (counted ? 1 : 0), failures + 1, Optional.of(failure), cuts);
+    }
+
+    /** After the text was cut shorter. */
+    State cut(EmbeddingException failure) {
+      return new State(size, deadline, attempts, failures, Optional.of(failure), cuts + 1);
     }
   }
 
@@ -139,6 +165,12 @@ final class AttemptPolicy {
 
   /** Something in the batch was rejected: send the halves separately, batch size unchanged. */
   record Isolate() implements Decision {}
+
+  /**
+   * The single text is too long for the provider: send it again cut to {@link #CUT_KEEP} of its
+   * length, right away; the state to continue with.
+   */
+  record Cut(State next) implements Decision {}
 
   /** Fail every text of the batch with {@code cause}. */
   record Fail(EmbeddingException cause) implements Decision {}
@@ -210,7 +242,12 @@ final class AttemptPolicy {
         yield retry(e, next, u.retryAfter());
       }
       case BatchTooLargeException t -> state.size() > 1 ? new Split() : new Fail(e);
-      case InputTooLongException t -> state.size() > 1 ? new Isolate() : new Fail(e);
+      case InputTooLongException t -> {
+        if (state.size() > 1) {
+          yield new Isolate();
+        }
+        yield cutOverLong && state.cuts() < MAX_CUTS ? new Cut(state.cut(e)) : new Fail(e);
+      }
       case ProviderRejectedException r ->
           r.inputSpecific() && state.size() > 1 ? new Isolate() : new Fail(e);
       default -> new Fail(e);

@@ -225,7 +225,12 @@ public final class EmbeddingPipeline implements EmbeddingModel {
               limiter,
               rp,
               new AttemptPolicy(
-                  config.maxAttempts(), config.deadline(), Backoff.DEFAULT, b.clock, b.random),
+                  config.maxAttempts(),
+                  config.provider() == EmbeddingConfig.Provider.OPENAI,
+                  config.deadline(),
+                  Backoff.DEFAULT,
+                  b.clock,
+                  b.random),
               batchLimit,
               b.clock,
               b.sleeper,

@@ -1,6 +1,7 @@
 package dev.ragtime.embed;
 
 import dev.ragtime.embed.AttemptPolicy.BreakersOpen;
+import dev.ragtime.embed.AttemptPolicy.Cut;
 import dev.ragtime.embed.AttemptPolicy.Decision;
 import dev.ragtime.embed.AttemptPolicy.Fail;
 import dev.ragtime.embed.AttemptPolicy.Failed;
@@ -51,7 +52,8 @@ import java.util.concurrent.TimeUnit;
  * timeout or a 503 that is overload (it carries Retry-After, or 503s cluster: {@link
  * UnavailableWindow}) shrinks the AIMD limit too; any other 5xx, 408/409 or I/O error counts only
  * against the breaker. "Batch too large" lowers the learned batch size ({@link BatchLimit}); "one
- * input too long" does not.
+ * input too long" does not: the input is isolated and, when the policy allows, cut shorter and sent
+ * again (its vector is delivered and cached as the vector of the caller's text).
  *
  * <p>Thread-safe; runs on the caller-provided executor.
  */
@@ -199,6 +201,16 @@ final class RemoteSender implements BatchSender {
                 halves(items, due);
                 return;
               }
+              case Cut c -> {
+                String shorter = cut(texts.getFirst());
+                if (shorter.isEmpty()) {
+                  sink.fail(items, e);
+                  return;
+                }
+                texts = List.of(shorter);
+                state = c.next();
+                continue;
+              }
               case Isolate i -> {
                 metrics.split();
                 halves(items, due);
@@ -240,6 +252,16 @@ final class RemoteSender implements BatchSender {
         permit.ignore();
       }
     }
+  }
+
+  /**
+   * The text cut to {@link AttemptPolicy#CUT_KEEP} of its code points (never inside a surrogate
+   * pair). Its vector is still delivered, and cached, as the vector of the text the caller gave.
+   */
+  static String cut(String text) {
+    int points = text.codePointCount(0, text.length());
+    int keep = (int) (points * AttemptPolicy.CUT_KEEP);
+    return text.substring(0, text.offsetByCodePoints(0, keep)).strip();
   }
 
   /** Sends each half as a batch of its own, under the same deadline and with fresh attempts. */

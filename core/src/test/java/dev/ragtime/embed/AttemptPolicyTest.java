@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
 class AttemptPolicyTest {
   private final FakeClock clock = new FakeClock();
   private final AttemptPolicy policy =
-      new AttemptPolicy(3, Duration.ofSeconds(60), Backoff.DEFAULT, clock, new SplittableRandom(7));
+      new AttemptPolicy(
+          3, true, Duration.ofSeconds(60), Backoff.DEFAULT, clock, new SplittableRandom(7));
 
   private State fresh(int size) {
     return State.start(size, clock.instant().plus(Duration.ofSeconds(60)));
@@ -125,8 +126,31 @@ class AttemptPolicyTest {
     assertThat(policy.next(new Failed(invalid), fresh(8))).isInstanceOf(Isolate.class);
     // A single text cannot be split or isolated further: it fails, and only it.
     assertThat(policy.next(new Failed(tooLarge), fresh(1))).isEqualTo(new Fail(tooLarge));
-    assertThat(policy.next(new Failed(tooLong), fresh(1))).isEqualTo(new Fail(tooLong));
     assertThat(policy.next(new Failed(invalid), fresh(1))).isEqualTo(new Fail(invalid));
+  }
+
+  @Test
+  void aSingleTextTooLongIsCutAFewTimesWhenAllowedThenFails() {
+    var tooLong = new InputTooLongException("context length", 400, "e", 1);
+    State s = fresh(1);
+    for (int i = 0; i < AttemptPolicy.MAX_CUTS; i++) {
+      Decision d = policy.next(new Failed(tooLong), s);
+      assertThat(d).isInstanceOf(AttemptPolicy.Cut.class);
+      s = ((AttemptPolicy.Cut) d).next();
+      assertThat(s.attempts()).as("a cut is not a failed attempt").isZero();
+    }
+    assertThat(policy.next(new Failed(tooLong), s)).isEqualTo(new Fail(tooLong));
+    var noCuts =
+        new AttemptPolicy(
+            3, false, Duration.ofSeconds(60), Backoff.DEFAULT, clock, new SplittableRandom(7));
+    assertThat(noCuts.next(new Failed(tooLong), fresh(1))).isEqualTo(new Fail(tooLong));
+  }
+
+  @Test
+  void aCutKeepsWholeCodePoints() {
+    assertThat(RemoteSender.cut("abcdefgh")).isEqualTo("abcdef");
+    String emoji = "\uD83D\uDE00".repeat(4);
+    assertThat(RemoteSender.cut(emoji)).isEqualTo("\uD83D\uDE00".repeat(3));
   }
 
   @Test

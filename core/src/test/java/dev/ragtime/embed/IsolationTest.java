@@ -85,6 +85,27 @@ class IsolationTest {
   }
 
   @Test
+  void aSingleTextTheProviderStillFindsTooLongIsCutAndSentAgain() throws Exception {
+    try (var server =
+            new ScriptedProvider(
+                (n, inputs) ->
+                    inputs.stream().anyMatch(t -> t.length() > 100)
+                        ? contextExceeded()
+                        : ScriptedProvider.ok(inputs));
+        var pipeline =
+            EmbeddingPipeline.builder(openAi(server).build()).executor(executor).build()) {
+      String text = "x".repeat(160);
+
+      List<float[]> vectors = pipeline.embed(List.of(text));
+
+      // 160 characters, then 120, then 90: accepted; its vector is the cut text's.
+      assertThat(server.requests)
+          .containsExactly(List.of(text), List.of("x".repeat(120)), List.of("x".repeat(90)));
+      assertThat(vectors).containsExactly(ScriptedProvider.vectorFor("x".repeat(90)));
+    }
+  }
+
+  @Test
   void aSharedTextIsRetriedAloneSoOnlyTheCallerOfTheBadTextFails() throws Exception {
     var firstArrived = new CountDownLatch(1);
     var release = new CountDownLatch(1);

@@ -92,6 +92,7 @@ class RemoteSenderTest {
     var policy =
         new AttemptPolicy(
             config.maxAttempts(),
+            true,
             config.deadline(),
             Backoff.DEFAULT,
             clock,
