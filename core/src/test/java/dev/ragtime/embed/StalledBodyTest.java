@@ -165,7 +165,7 @@ class StalledBodyTest {
                         .provider(EmbeddingConfig.Provider.OPENAI)
                         .baseUrl(server.baseUri())
                         .model("m")
-                        .timeout(Duration.ofMillis(500))
+                        .timeout(Duration.ofSeconds(1))
                         .maxWait(Duration.ofMillis(1))
                         .build())
                 .executor(executor)
@@ -177,8 +177,9 @@ class StalledBodyTest {
       assertThat(vectors)
           .containsExactly(ScriptedProvider.vectorFor("a"), ScriptedProvider.vectorFor("b"));
       assertThat(server.stalledClosedByClient.await(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(server.requests.get()).isEqualTo(2);
-      assertThat(pipeline.stats().retries()).isEqualTo(1);
+      // The stalled request and at least one more (a loaded machine may time out another).
+      assertThat(server.requests.get()).isGreaterThanOrEqualTo(2);
+      assertThat(pipeline.stats().retries()).isPositive();
     }
   }
 
