@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.Set;
@@ -151,10 +152,19 @@ final class ErrorMapper {
 
   static ProviderUnavailableException fromIoException(
       IOException e, Endpoint endpoint, int inputs) {
+    return fromIoException(e, endpoint, inputs, endpoint.timeout());
+  }
+
+  /**
+   * A transport failure; {@code bound} is how long the exchange was allowed (the endpoint's timeout
+   * or, when shorter, the time left before the batch's deadline).
+   */
+  static ProviderUnavailableException fromIoException(
+      IOException e, Endpoint endpoint, int inputs, Duration bound) {
     boolean timeout = e instanceof HttpTimeoutException;
     String what =
         timeout
-            ? "timed out after " + endpoint.timeout()
+            ? "timed out after " + bound
             : e instanceof ConnectException ? "could not connect" : "failed";
     String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     if (endpoint.apiKey().isPresent()) {

@@ -178,14 +178,14 @@ public final class ProviderClient {
     } catch (TimeoutException e) {
       exchange.cancel(true); // aborts the exchange and closes its connection
       throw ErrorMapper.fromIoException(
-          new HttpTimeoutException("no complete answer within " + bound), endpoint, texts.size());
+          new HttpTimeoutException("no complete answer in time"), endpoint, texts.size(), bound);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IOException io) {
-        throw ErrorMapper.fromIoException(io, endpoint, texts.size());
+        throw ErrorMapper.fromIoException(io, endpoint, texts.size(), bound);
       }
       throw ErrorMapper.fromIoException(
-          new IOException(String.valueOf(cause), cause), endpoint, texts.size());
+          new IOException(String.valueOf(cause), cause), endpoint, texts.size(), bound);
     } catch (CancellationException e) {
       throw new EmbeddingCancelledException(
           "the request to " + endpoint.label() + " was cancelled", e);
