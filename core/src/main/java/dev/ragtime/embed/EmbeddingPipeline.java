@@ -131,7 +131,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   private final Sleeper sleeper;
   private final Duration drainTimeout;
   private final AtomicInteger dimension = new AtomicInteger();
-  private final AtomicInteger learnedMaxBatch;
+  private final BatchLimit batchLimit;
   private final AtomicLong callSequence = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean diskWarned = new AtomicBoolean();
@@ -150,7 +150,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     this.executor = b.executor;
     this.sleeper = b.sleeper;
     this.drainTimeout = b.drainTimeout;
-    this.learnedMaxBatch = new AtomicInteger(config.maxBatch());
+    this.batchLimit = new BatchLimit(config.maxBatch());
     boolean remote = config.provider() != EmbeddingConfig.Provider.LOCAL;
     if (remote) {
       modelId = config.remoteModelId();
@@ -224,13 +224,18 @@ public final class EmbeddingPipeline implements EmbeddingModel {
               group,
               limiter,
               rp,
-              Backoff.DEFAULT,
+              new AttemptPolicy(
+                  config.maxAttempts(),
+                  config.provider() == EmbeddingConfig.Provider.OPENAI,
+                  config.deadline(),
+                  Backoff.DEFAULT,
+                  b.clock,
+                  b.random),
+              batchLimit,
               b.clock,
               b.sleeper,
-              b.random,
               sink,
-              metrics,
-              learnedMaxBatch);
+              metrics);
       for (EndpointGroup.Member m : group.members()) {
         metrics.gauge(
             "circuit.state",
@@ -633,7 +638,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
         held = permit;
         List<PendingText> batch;
         try {
-          batch = batcher.take(learnedMaxBatch.get(), config.maxBatchTokens(), config.maxWait());
+          batch = batcher.take(batchLimit.current(), config.maxBatchTokens(), config.maxWait());
         } catch (InterruptedException e) {
           permit.ignore();
           return;
