@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +68,12 @@ final class ServeCommand implements Callable<Integer> {
           "Largest request body accepted; larger ones get 413 (default: ${DEFAULT-VALUE}).")
   long maxBodyBytes;
 
+  /** Counted down to stop serving (by SIGTERM or Ctrl-C through the shutdown hook, or a test). */
+  final CountDownLatch stop = new CountDownLatch(1);
+
+  /** The port once the server listens (for tests, with {@code --port 0}). */
+  final CompletableFuture<Integer> listening = new CompletableFuture<>();
+
   @Override
   public Integer call() throws InterruptedException {
     for (Path p : ingest) {
@@ -75,7 +82,6 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     var config = ServerConfig.defaults().withAddress(host, port).withMaxBodyBytes(maxBodyBytes);
-    var stop = new CountDownLatch(1);
     var stopped = new CountDownLatch(1);
     var signalled = new AtomicBoolean();
     var status = new AtomicInteger(1);
@@ -99,7 +105,7 @@ final class ServeCommand implements Callable<Integer> {
             "ragtime-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      serve(config, stop);
+      serve(config);
       status.set(0);
       return 0;
     } finally {
@@ -111,10 +117,11 @@ final class ServeCommand implements Callable<Integer> {
         }
       }
       stopped.countDown();
+      listening.completeExceptionally(new IllegalStateException("the server did not start"));
     }
   }
 
-  private void serve(ServerConfig config, CountDownLatch stop) throws InterruptedException {
+  private void serve(ServerConfig config) throws InterruptedException {
     var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (Ragtime rt = main.ragtime(meters);
         RagtimeServer server = RagtimeServer.create(config, rt.serverParts(meters)).start()) {
@@ -130,6 +137,7 @@ final class ServeCommand implements Callable<Integer> {
             "ragtime: ingesting %d documents into '%s' in the background (GET /v1/jobs/%s)%n",
             scan.documents().size(), collection, job.id());
       }
+      listening.complete(server.port());
       stop.await();
       main.err.println("ragtime: stopping; finishing requests and ingestion jobs…");
     }
