@@ -208,7 +208,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
                         b.localModel,
                         limiter,
                         queryLimiter,
-                        new ModelGate(),
+                        b.modelGate,
                         dispatcher::open,
                         delivery,
                         metrics));
@@ -470,6 +470,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     private TokenCounter tokenCounter = TokenCounter.approximate();
     private Duration drainTimeout = Duration.ofSeconds(30);
     private DiskVectorStore diskStore;
+    private ModelGate modelGate = new ModelGate();
 
     private Builder(EmbeddingConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -556,6 +557,12 @@ public final class EmbeddingPipeline implements EmbeddingModel {
      */
     Builder diskStore(DiskVectorStore store) {
       this.diskStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The gate in front of the local model (tests watch it). */
+    Builder modelGate(ModelGate gate) {
+      this.modelGate = Objects.requireNonNull(gate, "gate");
       return this;
     }
 

@@ -84,6 +84,16 @@ final class ModelGate {
     }
   }
 
+  /** Queries waiting for the model now. */
+  int queriesWaiting() {
+    lock.lock();
+    try {
+      return queriesWaiting;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Whether a query passed (or waited at) the gate within {@link #QUERY_ACTIVE_WINDOW}. */
   boolean queriesActive() {
     lock.lock();
