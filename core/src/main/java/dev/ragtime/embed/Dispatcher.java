@@ -112,8 +112,17 @@ final class Dispatcher {
    */
   void start(BatchSender sender) {
     this.sender = sender;
-    executor.execute(() -> loop(bulk, true));
-    executor.execute(() -> loop(queries, false));
+    int submitted = 0;
+    try {
+      executor.execute(() -> loop(bulk, true));
+      submitted++;
+      executor.execute(() -> loop(queries, false));
+      submitted++;
+    } finally {
+      for (int i = submitted; i < 2; i++) {
+        loopsDone.countDown(); // a loop never started is done, so close() does not wait for it
+      }
+    }
   }
 
   /**
