@@ -15,6 +15,7 @@ import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +60,12 @@ public final class RagtimeServer implements AutoCloseable {
               c.jetty.multipartConfig.maxTotalRequestSize(config.maxBodyBytes(), SizeUnit.BYTES);
               c.jetty.multipartConfig.maxFileSize(config.maxBodyBytes(), SizeUnit.BYTES);
               c.jetty.modifyServer(
-                  server -> server.setStopTimeout(config.drainTimeout().toMillis()));
+                  server -> {
+                    // On stop, connectors close first; requests in flight then have up to the
+                    // drain timeout to finish instead of being cut.
+                    server.insertHandler(new GracefulHandler());
+                    server.setStopTimeout(config.drainTimeout().toMillis());
+                  });
               var api = new Api(c.routes, parts.meters(), config.maxBodyBytes());
               new HealthRoutes(parts.meters(), parts.modelLoaded(), accepting::get, api).register();
               new OpenApiRoute(api).register();

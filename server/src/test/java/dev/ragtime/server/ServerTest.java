@@ -7,6 +7,11 @@ import dev.ragtime.embed.EmbeddingModel;
 import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.provider.ProviderUnavailableException;
 import dev.ragtime.testing.FakeEmbeddingModel;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -315,6 +322,56 @@ class ServerTest {
       assertThat(bm25.status()).isEqualTo(200);
       s.exchanges.addAll(outage.exchanges);
     }
+  }
+
+  @Test
+  void closingLetsARequestInFlightFinish(@TempDir Path dir) throws Exception {
+    var entered = new CountDownLatch(1);
+    var release = new CountDownLatch(1);
+    var fake = new FakeEmbeddingModel();
+    EmbeddingModel slow =
+        new EmbeddingModel() {
+          @Override
+          public ModelInfo info() {
+            return fake.info();
+          }
+
+          @Override
+          public List<float[]> embed(List<String> texts) {
+            entered.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException(e);
+            }
+            return fake.embed(texts);
+          }
+        };
+    var server = new TestServer(dir, ServerConfig.defaults(), null, slow);
+    server.put(COLLECTION, "/v1/collections/g");
+    var inFlight =
+        CompletableFuture.supplyAsync(
+            () ->
+                server.postJson(
+                    SEARCH, "/v1/collections/g/search", "{\"query\":\"x\",\"mode\":\"vector\"}"));
+    entered.await();
+    var closing = CompletableFuture.runAsync(server::close);
+    // Wait until the server refuses new connections: it is stopping, with the search in flight.
+    while (true) {
+      try (var fresh = HttpClient.newHttpClient()) {
+        fresh.send(
+            HttpRequest.newBuilder(URI.create(server.base + "/healthz")).build(),
+            HttpResponse.BodyHandlers.discarding());
+      } catch (ConnectException e) {
+        break;
+      }
+      Thread.sleep(10);
+    }
+    release.countDown();
+    assertThat(inFlight.get().status()).isEqualTo(200);
+    closing.get();
+    s.exchanges.addAll(server.exchanges);
   }
 
   static void assertProblem(TestServer.Response r, int status) {
