@@ -110,6 +110,11 @@ public final class RagtimeServer implements AutoCloseable {
     return jobs;
   }
 
+  /** Whether {@link #close} has begun. */
+  boolean stopping() {
+    return closed.get();
+  }
+
   /** Queues a background ingestion of scanned files (for {@code serve --ingest}). */
   public Job ingest(String collection, String source, SourceScan scan) {
     collections.create(collection);

@@ -7,11 +7,6 @@ import dev.ragtime.embed.EmbeddingModel;
 import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.provider.ProviderUnavailableException;
 import dev.ragtime.testing.FakeEmbeddingModel;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -357,16 +352,9 @@ class ServerTest {
                     SEARCH, "/v1/collections/g/search", "{\"query\":\"x\",\"mode\":\"vector\"}"));
     entered.await();
     var closing = CompletableFuture.runAsync(server::close);
-    // Wait until the server refuses new connections: it is stopping, with the search in flight.
-    while (true) {
-      try (var fresh = HttpClient.newHttpClient()) {
-        fresh.send(
-            HttpRequest.newBuilder(URI.create(server.base + "/healthz")).build(),
-            HttpResponse.BodyHandlers.discarding());
-      } catch (ConnectException e) {
-        break;
-      }
-      Thread.sleep(10);
+    // Release the search only once stopping has begun, so it is in flight across the stop.
+    while (!server.server.stopping()) {
+      Thread.onSpinWait();
     }
     release.countDown();
     assertThat(inFlight.get().status()).isEqualTo(200);
