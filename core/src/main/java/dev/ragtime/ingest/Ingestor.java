@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * its reason and never stops the others; the index keeps its previous version, and because its
  * content hash was not recorded, the next run tries it again. A failing index write is fatal for
  * the run (the disk or index is broken) and surfaces as an exception after in-flight work stops.
+ * Anything else that ends a run early (an interrupt, a source that fails while it is iterated, such
+ * as a truncated {@code .jsonl.gz}) aborts it: running document tasks are interrupted, nothing more
+ * is written (a commit already begun completes), and {@link #ingest} throws only after every task
+ * and the writer have ended, so no work of the run outlives the call.
  *
  * <p>Thread-safe: one instance may run several ingests, though runs into the same index should not
  * overlap.
@@ -105,6 +111,9 @@ public final class Ingestor {
    * @param prune delete every document of the collection that {@code sources} did not yield
    * @param progress live counters for a progress display
    * @throws IndexWriteException when the index cannot be written
+   * @throws IngestInterruptedException when the calling thread is interrupted
+   * @throws RuntimeException whatever {@code sources} throws (for a corpus, a {@link
+   *     dev.ragtime.document.DocumentException}); documents committed before it stay committed
    */
   public IngestReport ingest(
       Iterator<SourceDocument> sources,
@@ -120,6 +129,7 @@ public final class Ingestor {
     var permits = new Semaphore(config.documentsInFlight());
     var tasks = new ArrayList<CompletableFuture<Void>>();
     String fingerprint = fingerprint();
+    boolean completed = false;
     try {
       while (sources.hasNext() && !run.fatal()) {
         SourceDocument doc = sources.next();
@@ -128,29 +138,41 @@ public final class Ingestor {
           continue;
         }
         permits.acquire();
-        tasks.add(
-            CompletableFuture.runAsync(
-                () -> {
-                  try {
-                    run.process(doc, fingerprint);
-                  } finally {
-                    permits.release();
-                  }
-                },
-                executor));
+        try {
+          tasks.add(
+              CompletableFuture.runAsync(
+                  () -> {
+                    try {
+                      run.task(doc, fingerprint);
+                    } finally {
+                      permits.release();
+                    }
+                  },
+                  executor));
+        } catch (RuntimeException e) {
+          permits.release(); // the executor refused the task
+          throw e;
+        }
         if (tasks.size() > 4 * config.documentsInFlight()) {
           tasks.removeIf(CompletableFuture::isDone);
         }
       }
-      CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).join();
+      CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).get();
       run.finishWriting();
       writer.get();
+      completed = true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      run.abort();
       throw new IngestInterruptedException("ingestion interrupted", e);
     } catch (ExecutionException e) {
       throw unwrap(e);
+    } finally {
+      if (!completed) {
+        // Whatever ended the run early (an interrupt, a source that failed mid-way such as a
+        // truncated .jsonl.gz, a refused task): stop every task and the writer before leaving, so
+        // nothing of this run keeps running, or touches the index, after ingest() has returned.
+        run.abort(tasks, writer);
+      }
     }
     run.rethrowFatal();
     long pruned = 0;
@@ -227,6 +249,13 @@ public final class Ingestor {
         Collections.synchronizedList(new ArrayList<>());
     private volatile Throwable fatal;
     private volatile boolean closing;
+    private volatile boolean aborted;
+
+    /** Guards {@link #workers} and the setting of {@link #aborted}; never held while blocking. */
+    private final ReentrantLock workersLock = new ReentrantLock();
+
+    /** Threads running a document task right now, so that {@link #abort} can interrupt them. */
+    private final Set<Thread> workers = new HashSet<>();
 
     Run(IngestProgress progress) {
       this.progress = progress;
@@ -242,8 +271,46 @@ public final class Ingestor {
       log.debug("failed {}: {}", path, reason);
     }
 
+    /** Whether tasks must stop: the index failed or the run was aborted. */
+    boolean stopped() {
+      return fatal != null || aborted;
+    }
+
+    /** Runs one document task, registered so that an abort can interrupt it. */
+    void task(SourceDocument doc, String fingerprint) {
+      Thread me = Thread.currentThread();
+      workersLock.lock();
+      try {
+        if (aborted) {
+          fail(doc.path(), STOPPED);
+          return;
+        }
+        workers.add(me);
+      } finally {
+        workersLock.unlock();
+      }
+      try {
+        process(doc, fingerprint);
+      } finally {
+        workersLock.lock();
+        try {
+          workers.remove(me);
+          if (aborted) {
+            // An interrupt aimed at this task must not leak into whatever the executor's thread
+            // runs next (a pooled executor reuses it).
+            Thread.interrupted();
+          }
+        } finally {
+          workersLock.unlock();
+        }
+      }
+    }
+
     void process(SourceDocument doc, String fingerprint) {
-      if (fatal()) {
+      if (stopped()) {
+        if (aborted) {
+          fail(doc.path(), STOPPED);
+        }
         return;
       }
       try {
@@ -295,14 +362,18 @@ public final class Ingestor {
             fail(doc.path(), "not written: writing the index failed earlier in this run");
             return;
           }
+          if (aborted) {
+            fail(doc.path(), STOPPED);
+            return;
+          }
         }
       } catch (SourceException e) {
         fail(doc.path(), e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        fail(doc.path(), "interrupted before it was written");
+        fail(doc.path(), aborted ? STOPPED : "interrupted before it was written");
       } catch (RuntimeException e) {
-        fail(doc.path(), describe(e));
+        fail(doc.path(), aborted ? STOPPED : describe(e));
       }
     }
 
@@ -311,6 +382,10 @@ public final class Ingestor {
       long nanos = config.commitInterval().toNanos();
       try {
         while (true) {
+          if (aborted) {
+            failQueued(STOPPED);
+            return;
+          }
           Pending first = queue.poll(SLICE_NANOS, TimeUnit.NANOSECONDS);
           if (first == null) {
             if (closing && queue.isEmpty()) {
@@ -331,6 +406,13 @@ public final class Ingestor {
               break;
             }
           }
+          if (aborted) {
+            for (Pending p : batch) {
+              fail(p.write().docId(), STOPPED);
+            }
+            batch.clear();
+            continue;
+          }
           commit(batch);
           batch.clear();
         }
@@ -344,10 +426,14 @@ public final class Ingestor {
         for (Pending p : batch) {
           fail(p.write().docId(), "index write failed: " + describe(e));
         }
-        Pending p;
-        while ((p = queue.poll()) != null) {
-          fail(p.write().docId(), "index write failed: " + describe(e));
-        }
+        failQueued("index write failed: " + describe(e));
+      }
+    }
+
+    private void failQueued(String reason) {
+      Pending p;
+      while ((p = queue.poll()) != null) {
+        fail(p.write().docId(), reason);
       }
     }
 
@@ -366,8 +452,29 @@ public final class Ingestor {
       closing = true;
     }
 
-    void abort() {
-      closing = true;
+    /**
+     * Stops the run: no document is written from now on (the writer finishes a commit it has begun,
+     * then fails what is queued), running tasks are interrupted, and this method returns only once
+     * every task and the writer have ended. Waits without responding to interrupts (the wait is
+     * short: every task is interrupted) and keeps the caller's interrupt status.
+     */
+    void abort(List<CompletableFuture<Void>> tasks, CompletableFuture<Void> writer) {
+      workersLock.lock();
+      try {
+        aborted = true;
+        closing = true;
+        for (Thread t : workers) {
+          t.interrupt();
+        }
+      } finally {
+        workersLock.unlock();
+      }
+      var all = new ArrayList<CompletableFuture<?>>(tasks);
+      all.add(writer);
+      // join() waits without throwing InterruptedException; failures were already recorded.
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+          .exceptionally(e -> null)
+          .join();
     }
 
     void rethrowFatal() {
@@ -377,6 +484,8 @@ public final class Ingestor {
       }
     }
   }
+
+  private static final String STOPPED = "not written: the run stopped before this document";
 
   static String describe(Throwable e) {
     String m = e.getMessage();
