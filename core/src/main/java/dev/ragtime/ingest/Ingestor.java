@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -110,7 +111,8 @@ public final class Ingestor {
    * @param pre problems found before ingestion (e.g. unreadable directories, unsupported files)
    * @param prune delete every document of the collection that {@code sources} did not yield
    * @param progress live counters for a progress display
-   * @throws IndexWriteException when the index cannot be written
+   * @throws IndexWriteException when the index cannot be written; its {@link
+   *     IndexWriteException#report()} tells what the run committed before that
    * @throws IngestInterruptedException when the calling thread is interrupted
    * @throws RuntimeException whatever {@code sources} throws (for a corpus, a {@link
    *     dev.ragtime.document.DocumentException}); documents committed before it stay committed
@@ -160,6 +162,8 @@ public final class Ingestor {
       CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).get();
       run.finishWriting();
       writer.get();
+      // A task may have queued its document after a failed commit ended the writer.
+      run.failQueued(WRITE_FAILED_EARLIER);
       completed = true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -174,7 +178,6 @@ public final class Ingestor {
         run.abort(tasks, writer);
       }
     }
-    run.rethrowFatal();
     long pruned = 0;
     if (prune && !run.fatal()) {
       var gone = new HashSet<>(index.documentIds());
@@ -184,16 +187,21 @@ public final class Ingestor {
     }
     var failures = new ArrayList<>(pre.failures());
     failures.addAll(run.failures);
-    return new IngestReport(
-        seen.size() + pre.failures().size(),
-        progress.chunks(),
-        progress.embedded(),
-        progress.unchanged(),
-        progress.failed() + pre.failures().size(),
-        failures,
-        pre.skipped(),
-        pruned,
-        Duration.ofNanos(System.nanoTime() - start));
+    // The counts come from the progress counters, which count a document written only after its
+    // commit returned: after a failed commit they still say exactly what is in the index.
+    var report =
+        new IngestReport(
+            seen.size() + pre.failures().size(),
+            progress.chunks(),
+            progress.embedded(),
+            progress.unchanged(),
+            progress.failed() + pre.failures().size(),
+            failures,
+            pre.skipped(),
+            pruned,
+            Duration.ofNanos(System.nanoTime() - start));
+    run.rethrowFatal(report);
+    return report;
   }
 
   private static RuntimeException unwrap(ExecutionException e) {
@@ -308,9 +316,8 @@ public final class Ingestor {
 
     void process(SourceDocument doc, String fingerprint) {
       if (stopped()) {
-        if (aborted) {
-          fail(doc.path(), STOPPED);
-        }
+        // Counted, so that every document of the report is written, unchanged or failed.
+        fail(doc.path(), aborted ? STOPPED : WRITE_FAILED_EARLIER);
         return;
       }
       try {
@@ -359,7 +366,7 @@ public final class Ingestor {
         // Never block for good: if the writer died, nobody will take from the queue again.
         while (!queue.offer(pending, 100, TimeUnit.MILLISECONDS)) {
           if (fatal()) {
-            fail(doc.path(), "not written: writing the index failed earlier in this run");
+            fail(doc.path(), WRITE_FAILED_EARLIER);
             return;
           }
           if (aborted) {
@@ -430,7 +437,8 @@ public final class Ingestor {
       }
     }
 
-    private void failQueued(String reason) {
+    /** Fails every document still queued for writing. */
+    void failQueued(String reason) {
       Pending p;
       while ((p = queue.poll()) != null) {
         fail(p.write().docId(), reason);
@@ -475,17 +483,20 @@ public final class Ingestor {
       CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
           .exceptionally(e -> null)
           .join();
+      failQueued(STOPPED); // queued after the writer stopped taking
     }
 
-    void rethrowFatal() {
+    void rethrowFatal(IngestReport partial) {
       Throwable f = fatal;
       if (f != null) {
-        throw new IndexWriteException("writing the index failed: " + describe(f), f);
+        throw new IndexWriteException("writing the index failed: " + describe(f), f, partial);
       }
     }
   }
 
   private static final String STOPPED = "not written: the run stopped before this document";
+  private static final String WRITE_FAILED_EARLIER =
+      "not written: writing the index failed earlier in this run";
 
   static String describe(Throwable e) {
     String m = e.getMessage();
@@ -494,12 +505,29 @@ public final class Ingestor {
 
   private record Pending(DocumentWrite write) {}
 
-  /** Unchecked wrapper for a failed index write. */
+  /**
+   * Unchecked wrapper for a failed index write. When the run got as far as a report, {@link
+   * #report()} says what it did before the failure: its written documents and chunks are exactly
+   * those of the commits that succeeded, and the documents of the failed commit are among its
+   * failures.
+   */
   public static final class IndexWriteException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    private final transient IngestReport report;
+
     IndexWriteException(String message, Throwable cause) {
+      this(message, cause, null);
+    }
+
+    IndexWriteException(String message, Throwable cause, IngestReport report) {
       super(message, cause);
+      this.report = report;
+    }
+
+    /** What the run did before the failure, if it got that far. */
+    public Optional<IngestReport> report() {
+      return Optional.ofNullable(report);
     }
   }
 
