@@ -226,6 +226,52 @@ class CliIntegrationTest {
     assertThat(stats.get("collections").get(0).get("documents").asLong()).isEqualTo(4);
   }
 
+  @Test
+  void aTruncatedGzipCorpusFailsWithAClearReasonAndKeepsWhatWasCommitted() throws IOException {
+    var bytes = new java.io.ByteArrayOutputStream();
+    try (var w =
+        new java.io.OutputStreamWriter(
+            new java.util.zip.GZIPOutputStream(bytes), java.nio.charset.StandardCharsets.UTF_8)) {
+      var random = new java.util.Random(12);
+      for (int i = 0; i < 1_200; i++) {
+        w.write("{\"_id\":\"r" + i + "\",\"title\":\"\",\"text\":\"record " + i);
+        for (int word = 0; word < 10; word++) {
+          w.write(" w" + Integer.toString(random.nextInt(1 << 20), 36));
+        }
+        w.write("\"}\n");
+      }
+    }
+    byte[] whole = bytes.toByteArray();
+    Path good = tmp.resolve("good.jsonl.gz");
+    Files.write(good, whole);
+    Path truncated = tmp.resolve("corpus.jsonl.gz");
+    Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
+
+    var env = env();
+    env.put("RAGTIME_INGEST_COMMIT_DOCUMENTS", "50");
+    var out = new StringWriter();
+    var err = new StringWriter();
+    int code =
+        Main.run(
+            new String[] {"ingest", truncated.toString(), "--json"},
+            env,
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            false);
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString())
+        .startsWith("ragtime: ")
+        .contains("corpus.jsonl.gz")
+        .contains("damaged or truncated");
+
+    // What the failed run committed is whole: the complete corpus skips exactly those records.
+    long committed = documentIds().size();
+    JsonNode again = ragtime(env(), "ingest", good.toString(), "--json").json();
+    assertThat(again.get("unchanged").asLong()).isEqualTo(committed);
+    assertThat(again.get("failed").asLong()).isZero();
+    assertThat(documentIds()).hasSize(1_200);
+  }
+
   private Set<String> documentIds() {
     try (Index index = LuceneCollections.at(tmp.resolve("data")).openExisting("default")) {
       return index.documentIds();
