@@ -139,7 +139,15 @@ public final class Ingestor {
           run.fail(doc.path(), "duplicate document id '" + doc.id() + "' in this run; skipped");
           continue;
         }
-        permits.acquire();
+        // Wait for a permit, but notice a failed commit meanwhile.
+        boolean acquired;
+        do {
+          acquired = permits.tryAcquire(SLICE_NANOS, TimeUnit.NANOSECONDS);
+        } while (!acquired && !run.fatal());
+        if (!acquired) {
+          run.fail(doc.path(), WRITE_FAILED_EARLIER);
+          break;
+        }
         try {
           tasks.add(
               CompletableFuture.runAsync(
@@ -159,11 +167,20 @@ public final class Ingestor {
           tasks.removeIf(CompletableFuture::isDone);
         }
       }
-      CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).get();
-      run.finishWriting();
-      writer.get();
-      // A task may have queued its document after a failed commit ended the writer.
-      run.failQueued(WRITE_FAILED_EARLIER);
+      // Wait for the documents in flight, unless a commit fails first.
+      CompletableFuture.anyOf(
+              CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)), run.failed)
+          .get();
+      if (run.fatal()) {
+        // The index is broken: stop the documents still being embedded instead of waiting for
+        // work that can no longer be written.
+        run.abort(tasks, writer);
+      } else {
+        run.finishWriting();
+        writer.get();
+        // A task may have queued its document after a failed commit ended the writer.
+        run.failQueued(WRITE_FAILED_EARLIER);
+      }
       completed = true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -256,6 +273,10 @@ public final class Ingestor {
     private final List<IngestReport.Failure> failures =
         Collections.synchronizedList(new ArrayList<>());
     private volatile Throwable fatal;
+
+    /** Completed when a commit fails (after {@link #fatal} is set). */
+    final CompletableFuture<Void> failed = new CompletableFuture<>();
+
     private volatile boolean closing;
     private volatile boolean aborted;
 
@@ -279,6 +300,11 @@ public final class Ingestor {
       log.debug("failed {}: {}", path, reason);
     }
 
+    /** Why a document stopped by an abort was not written. */
+    String stopReason() {
+      return fatal != null ? WRITE_FAILED_EARLIER : STOPPED;
+    }
+
     /** Whether tasks must stop: the index failed or the run was aborted. */
     boolean stopped() {
       return fatal != null || aborted;
@@ -290,7 +316,7 @@ public final class Ingestor {
       workersLock.lock();
       try {
         if (aborted) {
-          fail(doc.path(), STOPPED);
+          fail(doc.path(), stopReason());
           return;
         }
         workers.add(me);
@@ -317,7 +343,7 @@ public final class Ingestor {
     void process(SourceDocument doc, String fingerprint) {
       if (stopped()) {
         // Counted, so that every document of the report is written, unchanged or failed.
-        fail(doc.path(), aborted ? STOPPED : WRITE_FAILED_EARLIER);
+        fail(doc.path(), stopReason());
         return;
       }
       try {
@@ -370,7 +396,7 @@ public final class Ingestor {
             return;
           }
           if (aborted) {
-            fail(doc.path(), STOPPED);
+            fail(doc.path(), stopReason());
             return;
           }
         }
@@ -378,9 +404,9 @@ public final class Ingestor {
         fail(doc.path(), e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        fail(doc.path(), aborted ? STOPPED : "interrupted before it was written");
+        fail(doc.path(), aborted ? stopReason() : "interrupted before it was written");
       } catch (RuntimeException e) {
-        fail(doc.path(), aborted ? STOPPED : describe(e));
+        fail(doc.path(), aborted ? stopReason() : describe(e));
       }
     }
 
@@ -390,7 +416,7 @@ public final class Ingestor {
       try {
         while (true) {
           if (aborted) {
-            failQueued(STOPPED);
+            failQueued(stopReason());
             return;
           }
           Pending first = queue.poll(SLICE_NANOS, TimeUnit.NANOSECONDS);
@@ -415,7 +441,7 @@ public final class Ingestor {
           }
           if (aborted) {
             for (Pending p : batch) {
-              fail(p.write().docId(), STOPPED);
+              fail(p.write().docId(), stopReason());
             }
             batch.clear();
             continue;
@@ -430,6 +456,7 @@ public final class Ingestor {
         }
       } catch (RuntimeException e) {
         fatal = e;
+        failed.complete(null);
         for (Pending p : batch) {
           fail(p.write().docId(), "index write failed: " + describe(e));
         }
@@ -483,7 +510,7 @@ public final class Ingestor {
       CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
           .exceptionally(e -> null)
           .join();
-      failQueued(STOPPED); // queued after the writer stopped taking
+      failQueued(stopReason()); // queued after the writer stopped taking
     }
 
     void rethrowFatal(IngestReport partial) {

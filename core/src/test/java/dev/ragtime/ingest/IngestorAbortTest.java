@@ -69,7 +69,7 @@ class IngestorAbortTest {
 
   @Test
   void aTruncatedGzipCorpusEndsTheRunWithAClearErrorAndNothingLeftRunning() throws Exception {
-    Path corpus = truncatedGzipCorpus(3_000);
+    Path corpus = truncatedGzipCorpus(400);
     var config = new IngestConfig(64, 8, Duration.ofMillis(5), IngestConfig.DEFAULT_MAX_FILE_BYTES);
     var ingestor = Ingestor.create(index, () -> model, chunker, config, executor);
     var progress = new IngestProgress();
@@ -140,6 +140,74 @@ class IngestorAbortTest {
     executor.shutdown();
     assertThat(executor.awaitTermination(60, TimeUnit.SECONDS)).as("executor idle").isTrue();
     assertThat(index.documentIds()).isEmpty();
+  }
+
+  @Test
+  void aFailedCommitStopsTheDocumentsStillBeingEmbedded() throws Exception {
+    var config = new IngestConfig(8, 3, Duration.ofMillis(5), IngestConfig.DEFAULT_MAX_FILE_BYTES);
+    // Every commit fails; the held documents would never finish embedding on their own.
+    Index failing =
+        new dev.ragtime.index.Index() {
+          @Override
+          public void write(List<dev.ragtime.index.DocumentWrite> documents) {
+            throw new java.io.UncheckedIOException(new IOException("disk full"));
+          }
+
+          @Override
+          public String name() {
+            return index.name();
+          }
+
+          @Override
+          public ModelInfo model() {
+            return index.model();
+          }
+
+          @Override
+          public java.util.Optional<String> contentHash(String docId) {
+            return index.contentHash(docId);
+          }
+
+          @Override
+          public java.util.Set<String> documentIds() {
+            return index.documentIds();
+          }
+
+          @Override
+          public java.util.Set<String> delete(java.util.Set<String> docIds) {
+            return index.delete(docIds);
+          }
+
+          @Override
+          public dev.ragtime.index.IndexSnapshot snapshot() {
+            return index.snapshot();
+          }
+
+          @Override
+          public dev.ragtime.index.IndexStats stats() {
+            return index.stats();
+          }
+
+          @Override
+          public void close() {}
+        };
+    var ingestor = Ingestor.create(failing, () -> model, chunker, config, executor);
+    // Held documents first, then ordinary ones: those reach the writer, whose commit fails.
+    Iterator<SourceDocument> sources = records(HELD + 3).iterator();
+    var progress = new IngestProgress();
+
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(60), // a guard against a hang, not a bet on speed
+        () ->
+            assertThatThrownBy(
+                    () -> ingestor.ingest(sources, -1, SourceScan.empty(), false, progress))
+                .isInstanceOf(Ingestor.IndexWriteException.class)
+                .hasMessageContaining("disk full"));
+
+    assertThat(model.inside.get()).as("tasks still inside the model").isZero();
+    assertThat(progress.failed()).as("every document failed").isEqualTo(HELD + 3);
+    executor.shutdown();
+    assertThat(executor.awaitTermination(60, TimeUnit.SECONDS)).as("executor idle").isTrue();
   }
 
   /** HELD held records, then fillers. */
