@@ -53,7 +53,7 @@ class SearcherModelLoadTest {
                 // lock missing) loading too: the callers really overlap the load.
                 awaitQuietly(allStarted);
                 while (!othersWaitingOrLoading(threads, supplied)) {
-                  Thread.onSpinWait();
+                  Thread.yield(); // a virtual thread gives its carrier to the other callers
                 }
                 return model;
               },
