@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ragtime.embed.EmbeddingModel;
 import dev.ragtime.embed.ModelInfo;
+import dev.ragtime.index.LuceneCollections;
 import dev.ragtime.provider.ProviderUnavailableException;
 import dev.ragtime.testing.FakeEmbeddingModel;
 import java.nio.charset.StandardCharsets;
@@ -274,6 +275,23 @@ class ServerTest {
             "ragtime_http_server_requests_seconds_count{method=\"GET\",route=\"/healthz\",status=\"200\"}");
     var openapi = s.get("/openapi.json", "/openapi.json");
     assertThat(openapi.json().get("openapi").asText()).startsWith("3.1");
+  }
+
+  @Test
+  void aCollectionAnotherWriterHoldsIsAConflictButStillListed() {
+    try (var held =
+        LuceneCollections.at(tmp.resolve("data")).open("held", FakeEmbeddingModel.DEFAULT_INFO)) {
+      assertProblem(s.put(COLLECTION, "/v1/collections/held"), 409);
+      assertProblem(s.postJson(SEARCH, "/v1/collections/held/search", "{\"query\":\"x\"}"), 409);
+      assertThat(s.get(COLLECTION, "/v1/collections/held").status()).isEqualTo(200);
+      assertThat(
+              s.get("/v1/collections", "/v1/collections")
+                  .json()
+                  .get("collections")
+                  .findValuesAsText("name"))
+          .contains("held");
+      assertThat(held.name()).isEqualTo("held");
+    }
   }
 
   @Test
