@@ -6,9 +6,20 @@ import java.time.Instant;
 import java.time.InstantSource;
 
 /**
- * Smooth requests-per-minute and tokens-per-minute pacing: two {@link TokenBucket}s that start with
- * at most a quarter second of quota and can never hold more than one second of it, so the pipeline
- * never bursts a minute's quota (providers enforce limits over short windows).
+ * Smooth requests-per-minute and tokens-per-minute pacing: two {@link TokenBucket}s, so the
+ * pipeline never bursts a minute's quota (providers enforce limits over short windows).
+ *
+ * <p><b>The burst is learned.</b> How much quota a bucket may hold (its capacity, the largest burst
+ * it lets through after a pause) is kept in seconds of quota, per bucket: it starts at {@link
+ * #START_BURST}, and only ever lies between {@link #MIN_BURST} and {@link #MAX_BURST}. The provider
+ * does not say over what window it enforces its limits, but its 429s do: a 429 for a request paced
+ * after the last shrink ({@link #rateLimited}) halves the burst of both buckets (later 429s of the
+ * same burst, reserved before that shrink, do not halve it again), and empties them, since the
+ * provider has just said that its own bucket is empty. The burst grows back slowly while it is in
+ * use without 429s: a request sent at once (no wait) that leaves its bucket less than half full
+ * adds an eighth of the quota it took, so a burst of a whole capacity grows it by about 6%. Under a
+ * steady load the buckets are in debt and the burst does not change; it matters after a pause (an
+ * idle period, a hold, the start), when a bucket would let everything it holds go at once.
  *
  * <p>It learns from the provider. {@code x-ratelimit-limit-*} sets the rate of a limit that was not
  * configured to 90% of the reported limit, following later reports down and up; a configured rate
@@ -46,8 +57,20 @@ final class RatePacer {
   /** The longest hold (Retry-After pause or reported reset) honoured, from when it was reported. */
   static final Duration MAX_HOLD = Duration.ofMinutes(1);
 
-  private static final double BURST_SECONDS = 1.0;
-  private static final double INITIAL_SECONDS = 0.25;
+  /** The burst each bucket starts with, in seconds of quota. */
+  static final double START_BURST = 0.25;
+
+  /** The smallest burst a bucket learns, in seconds of quota (at least one request or token). */
+  static final double MIN_BURST = 0.05;
+
+  /** The largest burst a bucket learns, in seconds of quota. */
+  static final double MAX_BURST = 1.0;
+
+  /** A 429 multiplies the burst by this. */
+  static final double BURST_SHRINK = 0.5;
+
+  /** A request that uses the burst grows it by this share of the quota it took, in seconds. */
+  static final double BURST_GROWTH = 0.125;
 
   /**
    * One reserved request.
@@ -55,8 +78,10 @@ final class RatePacer {
    * @param delay how long the caller must wait before sending it
    * @param held whether a hold the provider ordered (not only our own pacing) is part of the wait
    * @param tokens the tokens reserved
+   * @param serial this pacer's count of reservations when it was taken, from 1; tells which burst a
+   *     later {@link #rateLimited} belongs to
    */
-  record Reservation(Duration delay, boolean held, int tokens) {}
+  record Reservation(Duration delay, boolean held, int tokens, long serial) {}
 
   private final InstantSource clock;
   private final int configuredRpm;
@@ -67,21 +92,29 @@ final class RatePacer {
   private Instant pausedUntil = Instant.MIN;
   private Ledger requestLedger;
   private Ledger tokenLedger;
+  private double requestBurst = START_BURST; // seconds of quota
+  private double tokenBurst = START_BURST;
+  private long serial; // reservations taken so far
+  private long shrunkAt; // the serial of the last reservation before the latest shrink
 
   RatePacer(int rpm, int tpm, InstantSource clock) {
     this.clock = clock;
     this.configuredRpm = rpm;
     this.configuredTpm = tpm;
     Instant now = clock.instant();
-    this.requests = rpm > 0 ? bucket(rpm, now) : null;
-    this.tokens = tpm > 0 ? bucket(tpm, now) : null;
+    this.requests = rpm > 0 ? bucket(rpm, requestBurst, now) : null;
+    this.tokens = tpm > 0 ? bucket(tpm, tokenBurst, now) : null;
   }
 
-  private static TokenBucket bucket(double perMinute, Instant now) {
+  /** A bucket that starts full: the burst is small, and the provider's buckets start full too. */
+  private static TokenBucket bucket(double perMinute, double burstSeconds, Instant now) {
     double perSecond = perMinute / 60.0;
-    double capacity = Math.max(1.0, perSecond * BURST_SECONDS);
-    double initial = Math.max(1.0, perSecond * INITIAL_SECONDS);
-    return new TokenBucket(perSecond, capacity, initial, now);
+    double capacity = capacity(perSecond, burstSeconds);
+    return new TokenBucket(perSecond, capacity, capacity, now);
+  }
+
+  private static double capacity(double perSecond, double burstSeconds) {
+    return Math.max(1.0, perSecond * burstSeconds);
   }
 
   /** {@code wait}, or {@link #MAX_HOLD} if it is longer. */
@@ -100,7 +133,62 @@ final class RatePacer {
       wait = max(wait, tokens.reserve(tokenCount, now));
     }
     Duration hold = hold(now, tokenCount, true);
-    return new Reservation(max(wait, hold), hold.isPositive(), tokenCount);
+    Duration delay = max(wait, hold);
+    if (delay.isZero()) {
+      growBursts(tokenCount, now);
+    }
+    return new Reservation(delay, hold.isPositive(), tokenCount, ++serial);
+  }
+
+  /**
+   * A request just went out at once: each bucket it left less than half full had its burst in use
+   * and grows it by {@link #BURST_GROWTH} of the quota the request took.
+   */
+  private void growBursts(int tokenCount, Instant now) {
+    if (requests != null && requests.available(now) < requests.capacity() / 2) {
+      requestBurst = grown(requestBurst, 1, requests);
+      requests.setRate(requests.perSecond(), capacity(requests.perSecond(), requestBurst), now);
+    }
+    if (tokens != null && tokens.available(now) < tokens.capacity() / 2) {
+      tokenBurst = grown(tokenBurst, tokenCount, tokens);
+      tokens.setRate(tokens.perSecond(), capacity(tokens.perSecond(), tokenBurst), now);
+    }
+  }
+
+  private static double grown(double burst, double cost, TokenBucket bucket) {
+    return Math.min(MAX_BURST, burst + BURST_GROWTH * cost / bucket.perSecond());
+  }
+
+  /**
+   * The provider answered 429 to the request {@code reservation} was taken for. Its bucket is
+   * empty, so ours are emptied too; and unless the reservation was taken before the latest shrink
+   * (it is part of a burst already paid for), the burst of both buckets shrinks by {@link
+   * #BURST_SHRINK}, down to {@link #MIN_BURST}. Without a paced limit there is nothing to learn.
+   */
+  synchronized void rateLimited(Reservation reservation) {
+    Instant now = clock.instant();
+    if (reservation.serial() > shrunkAt) {
+      shrunkAt = serial;
+      requestBurst = Math.max(MIN_BURST, requestBurst * BURST_SHRINK);
+      tokenBurst = Math.max(MIN_BURST, tokenBurst * BURST_SHRINK);
+      if (requests != null) {
+        requests.setRate(requests.perSecond(), capacity(requests.perSecond(), requestBurst), now);
+      }
+      if (tokens != null) {
+        tokens.setRate(tokens.perSecond(), capacity(tokens.perSecond(), tokenBurst), now);
+      }
+    }
+    if (requests != null) {
+      requests.clampTo(0, now);
+    }
+    if (tokens != null) {
+      tokens.clampTo(0, now);
+    }
+  }
+
+  /** The burst each bucket allows now, in seconds of quota: {requests, tokens}. */
+  synchronized double[] bursts() {
+    return new double[] {requestBurst, tokenBurst};
   }
 
   /** Gives back a reservation whose request will not be sent (e.g. its deadline would pass). */
@@ -157,9 +245,25 @@ final class RatePacer {
    * passed.
    */
   synchronized void pause(Duration retryAfter) {
-    Instant until = clock.instant().plus(capHold(retryAfter));
+    Instant now = clock.instant();
+    Instant until = now.plus(capHold(retryAfter));
     if (until.isAfter(pausedUntil)) {
       pausedUntil = until;
+    }
+    emptyUntil(now, until);
+  }
+
+  /**
+   * Puts the buckets so far into debt that they are empty at {@code until}: requests reserved
+   * during a pause then leave after it one by one at the paced rate, instead of all at its end.
+   */
+  private void emptyUntil(Instant now, Instant until) {
+    double seconds = Duration.between(now, until).toNanos() / 1e9;
+    if (requests != null) {
+      requests.clampTo(-requests.perSecond() * seconds, now);
+    }
+    if (tokens != null) {
+      tokens.clampTo(-tokens.perSecond() * seconds, now);
     }
   }
 
@@ -167,10 +271,10 @@ final class RatePacer {
   synchronized void observe(RateLimitHeaders h) {
     Instant now = clock.instant();
     if (h.limitRequests().isPresent() && h.limitRequests().getAsLong() > 0) {
-      requests = adopt(requests, configuredRpm, h.limitRequests().getAsLong(), now);
+      requests = adopt(requests, configuredRpm, h.limitRequests().getAsLong(), requestBurst, now);
     }
     if (h.limitTokens().isPresent() && h.limitTokens().getAsLong() > 0) {
-      tokens = adopt(tokens, configuredTpm, h.limitTokens().getAsLong(), now);
+      tokens = adopt(tokens, configuredTpm, h.limitTokens().getAsLong(), tokenBurst, now);
     }
     if (requests != null && h.remainingRequests().isPresent()) {
       requests.clampTo(h.remainingRequests().getAsLong(), now);
@@ -212,17 +316,21 @@ final class RatePacer {
    * </ul>
    */
   private static TokenBucket adopt(
-      TokenBucket current, int configured, long reportedPerMinute, Instant now) {
+      TokenBucket current,
+      int configured,
+      long reportedPerMinute,
+      double burstSeconds,
+      Instant now) {
     double target = reportedPerMinute * LEARNED_SHARE;
     if (configured > 0) {
       target = Math.min(configured, reportedPerMinute);
     }
     if (current == null) {
-      return bucket(target, now);
+      return bucket(target, burstSeconds, now);
     }
     double perSecond = target / 60.0;
     if (Math.abs(current.perSecond() - perSecond) > 1e-9) {
-      current.setRate(perSecond, Math.max(1.0, perSecond * BURST_SECONDS), now);
+      current.setRate(perSecond, capacity(perSecond, burstSeconds), now);
     }
     return current;
   }

@@ -109,6 +109,7 @@ final class RemoteSender implements BatchSender {
     EmbeddingException last = null;
     while (true) {
       Optional<EndpointGroup.Member> member = Optional.empty();
+      RatePacer.Reservation pace = null;
       boolean breakerResolved = false;
       boolean sent = false; // whether a request left for this attempt, and when
       long sentAt = 0;
@@ -116,7 +117,7 @@ final class RemoteSender implements BatchSender {
         if (permit == null) {
           permit = limiter.acquire();
         }
-        RatePacer.Reservation pace = pacer.reserve(tokens);
+        pace = pacer.reserve(tokens);
         if (pace.delay().isPositive()) {
           if (clock.instant().plus(pace.delay()).isAfter(deadline)) {
             pacer.cancel(pace);
@@ -173,6 +174,9 @@ final class RemoteSender implements BatchSender {
         resolve(permit, true);
         permit = null;
         metrics.request(label(member), "rate_limited", since(sent, sentAt));
+        if (pace != null) {
+          pacer.rateLimited(pace); // learn the burst the provider tolerates
+        }
         e.retryAfter().ifPresent(pacer::pause);
         last = e;
       } catch (ProviderUnavailableException e) {

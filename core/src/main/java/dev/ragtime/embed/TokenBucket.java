@@ -70,6 +70,11 @@ final class TokenBucket {
     return perSecond;
   }
 
+  /** The most tokens that can accumulate while idle. */
+  double capacity() {
+    return capacity;
+  }
+
   double available(Instant now) {
     refill(now);
     return tokens;
