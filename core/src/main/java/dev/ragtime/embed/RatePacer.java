@@ -9,17 +9,25 @@ import java.time.InstantSource;
  * Smooth requests-per-minute and tokens-per-minute pacing: two {@link TokenBucket}s, so the
  * pipeline never bursts a minute's quota (providers enforce limits over short windows).
  *
- * <p><b>The burst is learned.</b> How much quota a bucket may hold (its capacity, the largest burst
- * it lets through after a pause) is kept in seconds of quota, per bucket: it starts at {@link
- * #START_BURST}, and only ever lies between {@link #MIN_BURST} and {@link #MAX_BURST}. The provider
- * does not say over what window it enforces its limits, but its 429s do: a 429 for a request paced
- * after the last shrink ({@link #rateLimited}) halves the burst of both buckets (later 429s of the
- * same burst, reserved before that shrink, do not halve it again), and empties them, since the
- * provider has just said that its own bucket is empty. The burst grows back slowly while it is in
- * use without 429s: a request sent at once (no wait) that leaves its bucket less than half full
- * adds an eighth of the quota it took, so a burst of a whole capacity grows it by about 6%. Under a
- * steady load the buckets are in debt and the burst does not change; it matters after a pause (an
- * idle period, a hold, the start), when a bucket would let everything it holds go at once.
+ * <p><b>The burst is learned.</b> How much quota a bucket may hold (its capacity: the largest burst
+ * it lets through after a pause, or a stall of the process) is kept in seconds of quota, per
+ * bucket. The provider does not say over what window it enforces its limits (OpenAI quantises a
+ * per-minute limit into seconds; others use a fraction of a second), but its 429s do. The burst
+ * starts at {@link #START_BURST}, a tenth of a second; a 429 for a request reserved after the
+ * latest shrink ({@link #rateLimited}) halves it ({@link #BURST_SHRINK}; down to {@link
+ * #MIN_BURST}), while later 429s for requests reserved before that shrink, which belong to the same
+ * burst, do not halve it again; and every 429 empties the buckets, since the provider has just said
+ * that its own is empty. Every request grows the burst back by {@link #BURST_GROWTH} of the quota
+ * it takes (up to {@link #MAX_BURST}): at a steady full rate a hundredth of a second per second.
+ *
+ * <p><b>Two charges per request.</b> {@link #reserve} schedules a request: it charges the buckets
+ * when the request is handed over and answers how long to wait. {@link #admit} charges it again
+ * when it really leaves, to a second pair of buckets with the same rates and bursts, which see what
+ * the provider sees. Senders due at different times can wake together (a stalled process, a busy
+ * CPU); without the second charge they would all leave at once, a burst the schedule never allowed,
+ * and on a provider with a short window draw 429s. A {@code Retry-After} pause puts all four
+ * buckets so far into debt that they are empty when it ends: requests reserved during the pause
+ * leave after it one by one at the paced rate, not all at its end.
  *
  * <p>It learns from the provider. {@code x-ratelimit-limit-*} sets the rate of a limit that was not
  * configured to 90% of the reported limit, following later reports down and up; a configured rate
@@ -47,8 +55,9 @@ import java.time.InstantSource;
  * capped hold, requests go out again; a provider that is still exhausted answers 429 with a fresh
  * {@code Retry-After}, and each batch gives up at its own deadline with a retryable failure.
  *
- * <p>Thread-safe. Callers {@link #reserve} and then sleep the returned wait themselves; a caller
- * that will not send after all {@link #cancel}s its reservation.
+ * <p>Thread-safe. Callers {@link #reserve}, sleep the returned wait, {@link #admit} right before
+ * sending and sleep what that returns (usually nothing), and report a 429 with {@link
+ * #rateLimited}; a caller that will not send after all {@link #cancel}s its reservation.
  */
 final class RatePacer {
   /** Share of a provider-reported limit we aim for when the user configured none. */
@@ -58,7 +67,7 @@ final class RatePacer {
   static final Duration MAX_HOLD = Duration.ofMinutes(1);
 
   /** The burst each bucket starts with, in seconds of quota. */
-  static final double START_BURST = 0.25;
+  static final double START_BURST = 0.1;
 
   /** The smallest burst a bucket learns, in seconds of quota (at least one request or token). */
   static final double MIN_BURST = 0.05;
@@ -70,7 +79,7 @@ final class RatePacer {
   static final double BURST_SHRINK = 0.5;
 
   /** A request that uses the burst grows it by this share of the quota it took, in seconds. */
-  static final double BURST_GROWTH = 0.125;
+  static final double BURST_GROWTH = 0.01;
 
   /**
    * One reserved request.
@@ -94,6 +103,8 @@ final class RatePacer {
   private Ledger tokenLedger;
   private double requestBurst = START_BURST; // seconds of quota
   private double tokenBurst = START_BURST;
+  private TokenBucket sentRequests; // charged when a request leaves, see admit
+  private TokenBucket sentTokens;
   private long serial; // reservations taken so far
   private long shrunkAt; // the serial of the last reservation before the latest shrink
 
@@ -133,30 +144,59 @@ final class RatePacer {
       wait = max(wait, tokens.reserve(tokenCount, now));
     }
     Duration hold = hold(now, tokenCount, true);
-    Duration delay = max(wait, hold);
-    if (delay.isZero()) {
-      growBursts(tokenCount, now);
-    }
-    return new Reservation(delay, hold.isPositive(), tokenCount, ++serial);
+    growBursts(tokenCount, now);
+    return new Reservation(max(wait, hold), hold.isPositive(), tokenCount, ++serial);
   }
 
   /**
-   * A request just went out at once: each bucket it left less than half full had its burst in use
-   * and grows it by {@link #BURST_GROWTH} of the quota the request took.
+   * Every request grows the burst of each bucket by {@link #BURST_GROWTH} of the quota it takes: at
+   * a steady full rate by that many seconds of burst per second, so a halved burst of a quarter
+   * second takes about 12 s to come back.
    */
   private void growBursts(int tokenCount, Instant now) {
-    if (requests != null && requests.available(now) < requests.capacity() / 2) {
-      requestBurst = grown(requestBurst, 1, requests);
+    if (requests != null && requestBurst < MAX_BURST) {
+      requestBurst = Math.min(MAX_BURST, requestBurst + BURST_GROWTH / requests.perSecond());
       requests.setRate(requests.perSecond(), capacity(requests.perSecond(), requestBurst), now);
     }
-    if (tokens != null && tokens.available(now) < tokens.capacity() / 2) {
-      tokenBurst = grown(tokenBurst, tokenCount, tokens);
+    if (tokens != null && tokenBurst < MAX_BURST) {
+      tokenBurst = Math.min(MAX_BURST, tokenBurst + BURST_GROWTH * tokenCount / tokens.perSecond());
       tokens.setRate(tokens.perSecond(), capacity(tokens.perSecond(), tokenBurst), now);
     }
   }
 
-  private static double grown(double burst, double cost, TokenBucket bucket) {
-    return Math.min(MAX_BURST, burst + BURST_GROWTH * cost / bucket.perSecond());
+  /**
+   * How much longer the request {@code reservation} was taken for must wait, now that it is about
+   * to leave; zero when it leaves on time. Reservations are scheduled when they are taken, but
+   * senders that were due at different times can wake together (a stalled process, a busy CPU):
+   * they would all leave at once, a burst that the schedule never allowed. So besides the schedule,
+   * this pacer charges every request again when it leaves, to a second pair of buckets with the
+   * same rates and bursts as the first (the provider's view: what arrives when): a request that
+   * finds them empty waits its turn. Call it after the wait {@link #reserve} returned, right before
+   * sending; a request that is not sent after all needs no call.
+   */
+  synchronized Duration admit(Reservation reservation) {
+    Instant now = clock.instant();
+    Duration wait = Duration.ZERO;
+    if (requests != null) {
+      sentRequests = mirror(sentRequests, requests, now);
+      wait = max(wait, sentRequests.admit(1, now));
+    }
+    if (tokens != null) {
+      sentTokens = mirror(sentTokens, tokens, now);
+      wait = max(wait, sentTokens.admit(reservation.tokens(), now));
+    }
+    return wait;
+  }
+
+  /** {@code sent}, created or changed to pace at the rate and burst of {@code schedule}. */
+  private static TokenBucket mirror(TokenBucket sent, TokenBucket schedule, Instant now) {
+    if (sent == null) {
+      return new TokenBucket(schedule.perSecond(), schedule.capacity(), schedule.capacity(), now);
+    }
+    if (sent.perSecond() != schedule.perSecond() || sent.capacity() != schedule.capacity()) {
+      sent.setRate(schedule.perSecond(), schedule.capacity(), now);
+    }
+    return sent;
   }
 
   /**
@@ -167,6 +207,9 @@ final class RatePacer {
    */
   synchronized void rateLimited(Reservation reservation) {
     Instant now = clock.instant();
+    if (requests == null && tokens == null) {
+      return; // not pacing: no burst to learn
+    }
     if (reservation.serial() > shrunkAt) {
       shrunkAt = serial;
       requestBurst = Math.max(MIN_BURST, requestBurst * BURST_SHRINK);
@@ -178,11 +221,10 @@ final class RatePacer {
         tokens.setRate(tokens.perSecond(), capacity(tokens.perSecond(), tokenBurst), now);
       }
     }
-    if (requests != null) {
-      requests.clampTo(0, now);
-    }
-    if (tokens != null) {
-      tokens.clampTo(0, now);
+    for (TokenBucket b : new TokenBucket[] {requests, tokens, sentRequests, sentTokens}) {
+      if (b != null) {
+        b.clampTo(0, now);
+      }
     }
   }
 
@@ -259,11 +301,10 @@ final class RatePacer {
    */
   private void emptyUntil(Instant now, Instant until) {
     double seconds = Duration.between(now, until).toNanos() / 1e9;
-    if (requests != null) {
-      requests.clampTo(-requests.perSecond() * seconds, now);
-    }
-    if (tokens != null) {
-      tokens.clampTo(-tokens.perSecond() * seconds, now);
+    for (TokenBucket b : new TokenBucket[] {requests, tokens, sentRequests, sentTokens}) {
+      if (b != null) {
+        b.clampTo(-b.perSecond() * seconds, now);
+      }
     }
   }
 

@@ -136,6 +136,10 @@ final class RemoteSender implements BatchSender {
             permit = limiter.acquire();
           }
         }
+        Duration late = pacer.admit(pace); // senders that woke together leave one by one
+        if (late.isPositive()) {
+          sleeper.sleep(late);
+        }
         member = endpoints.acquire(preferred);
         if (member.isEmpty()) {
           throw new ProviderUnavailableException(
