@@ -78,7 +78,7 @@ final class RatePacer {
   /** A 429 multiplies the burst by this. */
   static final double BURST_SHRINK = 0.5;
 
-  /** A request that uses the burst grows it by this share of the quota it took, in seconds. */
+  /** Every request grows the burst by this share of the quota it takes (seconds per second). */
   static final double BURST_GROWTH = 0.01;
 
   /**
