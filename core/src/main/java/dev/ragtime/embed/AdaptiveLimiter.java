@@ -1,6 +1,7 @@
 package dev.ragtime.embed;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,6 +35,27 @@ final class AdaptiveLimiter {
       }
       inFlight++;
       return new Permit(inFlight);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits at most {@code timeout} for a permit; empty if none became free in time (a zero or
+   * negative timeout only takes a permit that is free now).
+   */
+  Optional<Permit> acquire(Duration timeout) throws InterruptedException {
+    long nanos = Math.max(0, timeout.toNanos());
+    lock.lockInterruptibly();
+    try {
+      while (inFlight >= limit.limit()) {
+        if (nanos <= 0) {
+          return Optional.empty();
+        }
+        nanos = available.awaitNanos(nanos);
+      }
+      inFlight++;
+      return Optional.of(new Permit(inFlight));
     } finally {
       lock.unlock();
     }

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -62,7 +63,7 @@ final class DiskVectorStore implements AutoCloseable {
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final ConcurrentHashMap<String, float[]> uncommitted = new ConcurrentHashMap<>();
-  private final Object commitLock = new Object();
+  private final ReentrantLock commitLock = new ReentrantLock();
 
   private DiskVectorStore(Directory directory, IndexWriter writer, SearcherManager searchers) {
     this.directory = directory;
@@ -78,7 +79,14 @@ final class DiskVectorStore implements AutoCloseable {
    */
   static DiskVectorStore open(Path dir, String namespace) throws IOException {
     Files.createDirectories(dir);
-    Directory directory = FSDirectory.open(dir);
+    return open(FSDirectory.open(dir), namespace);
+  }
+
+  /**
+   * As {@link #open(Path, String)}, over an opened directory, which the store then owns (and closes
+   * on failure).
+   */
+  static DiskVectorStore open(Directory directory, String namespace) throws IOException {
     IndexWriter writer = null;
     try {
       var iwc = new IndexWriterConfig().setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
@@ -92,7 +100,13 @@ final class DiskVectorStore implements AutoCloseable {
         String recorded = SegmentInfos.readLatestCommit(directory).getUserData().get(NAMESPACE);
         if (recorded != null && !recorded.equals(namespace)) {
           throw new IllegalStateException(
-              "embedding cache " + dir + " belongs to '" + recorded + "', not '" + namespace + "'");
+              "embedding cache "
+                  + directory
+                  + " belongs to '"
+                  + recorded
+                  + "', not '"
+                  + namespace
+                  + "'");
         }
         writer.setLiveCommitData(Map.of(NAMESPACE, namespace).entrySet());
       }
@@ -106,7 +120,12 @@ final class DiskVectorStore implements AutoCloseable {
     }
   }
 
-  /** Looks up many keys at once; absent and unreadable entries are simply missing. */
+  /**
+   * Looks up many keys at once; absent entries and entries whose checksum fails are simply missing.
+   *
+   * @throws UncheckedIOException if the index cannot be read at all
+   * @throws org.apache.lucene.store.AlreadyClosedException if the store was closed
+   */
   Map<String, float[]> getAll(Collection<String> keys) {
     Map<String, float[]> found = new HashMap<>();
     java.util.List<String> onDisk = new java.util.ArrayList<>();
@@ -159,7 +178,11 @@ final class DiskVectorStore implements AutoCloseable {
     return found;
   }
 
-  /** Adds an entry; durable after the next {@link #commit()}. */
+  /**
+   * Adds an entry; durable after the next {@link #commit()}, which this call makes itself every
+   * {@value #COMMIT_EVERY} entries. The pipeline calls it from its single cache writer only, so
+   * commits never queue up behind each other.
+   */
   void put(String key, float[] vector) {
     var doc = new Document();
     doc.add(new StringField(KEY, key, Field.Store.NO));
@@ -177,7 +200,8 @@ final class DiskVectorStore implements AutoCloseable {
 
   /** Makes every entry added so far durable. */
   void commit() {
-    synchronized (commitLock) {
+    commitLock.lock();
+    try {
       if (uncommitted.isEmpty()) {
         return;
       }
@@ -189,7 +213,14 @@ final class DiskVectorStore implements AutoCloseable {
         throw new UncheckedIOException("cannot commit the embedding cache", e);
       }
       committing.forEach(uncommitted::remove);
+    } finally {
+      commitLock.unlock();
     }
+  }
+
+  /** Entries added since the last commit. */
+  int uncommittedEntries() {
+    return uncommitted.size();
   }
 
   /** Number of live entries on disk (committed). */

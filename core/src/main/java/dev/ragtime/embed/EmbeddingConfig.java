@@ -35,7 +35,7 @@ import java.util.OptionalInt;
  *     still sent, alone
  * @param maxConcurrency upper bound, and starting value, of the adaptive limit on requests in
  *     flight (what the provider admits at once)
- * @param timeout per-request timeout (send to last byte of the answer)
+ * @param timeout per-request timeout (send to last byte of the answer), enforced as a hard bound
  * @param fallbackUrls further endpoints serving the <em>same</em> model, tried in order when the
  *     primary's circuit breaker is open or it keeps failing
  * @param maxWait how long the micro-batcher may hold a partial batch waiting for more texts
@@ -43,10 +43,12 @@ import java.util.OptionalInt;
  *     {@link ModelInfo#maxTokens()})
  * @param maxAttempts failed attempts per batch, the first included, that are <em>not</em> HTTP 429
  *     before a retryable failure is given up; 429s count only against {@code deadline}, because the
- *     provider said when to come back. Each half of a split batch, and each caller's texts sent
- *     again after an input-specific rejection, start a fresh count under the same deadline
- * @param deadline how long one batch may spend in attempts, back-off and rate-limit waits from its
- *     first attempt; a batch whose next wait would pass it fails with a retryable {@link
+ *     provider said when to come back; nor do waits for an open circuit breaker to half-open. Each
+ *     half of a batch split (too large) or halved to isolate a rejected input starts a fresh count
+ *     under the same deadline
+ * @param deadline how long one batch may spend in attempts, back-off, rate-limit and breaker waits
+ *     from its first attempt; every request is also bounded by the time left; a batch whose next
+ *     wait would pass it fails with a retryable {@link
  *     dev.ragtime.provider.DeadlineExceededException}
  * @param cacheMemoryBytes budget of the in-memory vector cache; 0 disables it
  * @param cachePersistent whether vectors are also persisted under the cache directory given to the

@@ -2,18 +2,11 @@ package dev.ragtime.embed;
 
 import dev.ragtime.chunk.TokenCounter;
 import dev.ragtime.provider.EmbeddingCancelledException;
-import dev.ragtime.provider.Endpoint;
-import dev.ragtime.provider.MalformedResponseException;
-import dev.ragtime.provider.ProviderClient;
-import dev.ragtime.provider.WireProtocol;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -24,18 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
+import java.util.OptionalInt;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -44,33 +29,38 @@ import org.slf4j.LoggerFactory;
 /*
  * Design note: how a text flows through the pipeline, and why.
  *
- *   embed(texts) ─► normalise (NFC + strip), truncate (OpenAI only) and key (SHA-256 of model
- *                   namespace + the text exactly as it will be sent)
- *                ─► cache: memory (Caffeine) then disk (Lucene, per model)      hit → done
- *                ─► single-flight map: an identical text already in flight?    yes → wait on it
- *                ─► micro-batcher queue (bounded; caller blocks when full = backpressure)
- *   dispatcher   ─► take a concurrency permit (adaptive AIMD limit), then a batch: up to maxBatch
- *                   texts and maxBatchTokens tokens, lingering at most maxWait for it to fill
- *                   (while the provider orders a hold, a Retry-After or an exhausted quota until
- *                   its reset, the dispatcher forms no batch)
- *                ─► one executor task per batch: RemoteSender (pace RPM/TPM → pick endpoint whose
- *                   breaker admits → send → retry / split / isolate / fail over) or LocalSender
- *                ─► deliver: check the dimension, put in cache, complete the shared future
- *   embed        ◄─ every future of the call completes (or the first failure is thrown)
+ *   embed(texts, purpose)
+ *      ─► InputPreparer: normalise (NFC + strip), truncate (OpenAI only) and key (SHA-256 of model
+ *         namespace, purpose and the text exactly as it will be sent)
+ *      ─► VectorCache: memory (Caffeine), then vectors waiting to be written, then disk (Lucene,
+ *         per model)                                                        hit → done
+ *      ─► SingleFlight: an identical text already in flight?               yes → wait on it
+ *         (then a late cache check closes the race with a batch that delivered meanwhile)
+ *      ─► Dispatcher: the bulk lane for passages, the query lane for queries (MicroBatcher each,
+ *         bounded; the caller blocks when full = backpressure)
+ *   lanes  ─► bulk: take a concurrency permit (adaptive AIMD limit), then a batch of up to maxBatch
+ *              texts and maxBatchTokens tokens, lingering at most maxWait for it to fill (while the
+ *              provider orders a hold, or the disk tier lags PENDING_LIMIT writes behind, no batch
+ *              is formed); query: its own permits, no linger
+ *          ─► one executor task per batch: RemoteSender (pace RPM/TPM → pick endpoint whose breaker
+ *             admits → send → retry / split / isolate / fail over) or LocalSender (through the
+ *             ModelGate, where queries go first)
+ *          ─► Delivery: check the dimension, cache (memory now, disk written behind), complete
+ *   embed  ◄─ every future of the call completes (or the first failure is thrown)
  *
  * Why this order. The cache comes first because the cheapest request is the one never sent, and
  * content addressing makes re-ingesting unchanged text free. Single-flight sits before the queue
- * so duplicate texts (within a call or across concurrent calls) cost one slot in a batch. The
- * dispatcher acquires the concurrency permit *before* forming a batch, so while the provider is
+ * so duplicate texts (within a call or across concurrent calls) cost one slot in a batch. The bulk
+ * lane acquires the concurrency permit *before* forming a batch, so while the provider is
  * saturated texts pile up and batches leave full; when it is idle a batch leaves after maxWait.
+ * Queries have a lane of their own so that search latency does not depend on ingestion.
  * Pacing happens per attempt (retries spend quota too) with buckets that start almost empty, and
- * no wait may take a batch past its deadline. A batch keeps its permit while it waits for our own
- * pacing (freeing it would only let the dispatcher send smaller batches), but gives it back during
- * a hold the provider ordered, which is bounded (RatePacer.MAX_HOLD).
- * Failures are isolated as narrowly as the information allows: a too-large batch is halved, an
- * input-specific rejection is retried per caller, and only the texts that truly fail are failed.
- * Callers block on plain futures (virtual threads make that cheap); nothing here creates threads:
- * the dispatcher and batch tasks run on the executor the composition root hands in.
+ * no wait may take a batch past its deadline. Failures are isolated as narrowly as the information
+ * allows: a too-large batch is halved, an input-specific rejection is retried per caller, and only
+ * the texts that truly fail are failed. No disk I/O happens on a caller's path except the cache
+ * lookup, and a failing disk tier is a miss. Callers block on plain futures (virtual threads make
+ * that cheap); nothing here creates threads: every loop and task runs on the executor the
+ * composition root hands in.
  */
 
 /**
@@ -78,7 +68,9 @@ import org.slf4j.LoggerFactory;
  * micro-batching, rate pacing, adaptive concurrency, retries, batch splitting, circuit breaking and
  * same-model failover in front of a remote provider (OpenAI-compatible, Ollama, TEI) or, for the
  * {@code local} provider, in front of an in-process model (where only caching, single-flight,
- * batching, the concurrency bound and metrics apply).
+ * batching, the concurrency bound and metrics apply). A small facade over its parts: {@link
+ * InputPreparer}, {@link VectorCache}, {@link SingleFlight}, {@link Dispatcher}, {@link Delivery}
+ * and the remote stack ({@link RemoteStack}) or {@link LocalSender}.
  *
  * <p>Contract: {@link #embed} returns one vector per input in input order, each exactly the vector
  * the provider returned for that text as sent (normalised, and cut to {@code maxInputTokens} for
@@ -89,9 +81,14 @@ import org.slf4j.LoggerFactory;
  * normalised with Unicode NFC and stripped of leading and trailing white space before they are
  * embedded; blank texts are rejected for remote providers (they refuse empty input).
  *
+ * <p>Queries ({@link #embedQuery}, or {@link #embed(List, Purpose)} with {@link Purpose#QUERY}) go
+ * through a lane of their own: they never wait behind passages being ingested, and one query alone
+ * does not wait the batching window. Their cache keys differ from the same text's as a passage.
+ *
  * <p>Thread-safe; meant to be shared by every caller of one model. Must be closed: {@link #close()}
  * refuses new calls, lets queued and in-flight work finish (bounded by the drain timeout), closes
- * the HTTP client and flushes the persistent cache. The local model passed in is not closed.
+ * the HTTP client and writes and commits the persistent cache. The local model passed in is not
+ * closed.
  *
  * {@snippet :
  * try (var executor = Executors.newThreadPerTaskExecutor(
@@ -102,6 +99,7 @@ import org.slf4j.LoggerFactory;
  *         .meterRegistry(registry)
  *         .build()) {
  *   List<float[]> vectors = pipeline.embed(List.of("hello", "world"));
+ *   float[] query = pipeline.embedQuery("greetings");
  * }
  * }
  */
@@ -111,74 +109,53 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   /** Text embedded to learn a remote model's dimension when it is not configured. */
   static final String PROBE_TEXT = "ragtime dimension probe";
 
-  private static final double UNIT_TOLERANCE = 1e-3;
-
   private final EmbeddingConfig config;
-  private final String modelId;
-  private final String namespace;
-  private final Optional<EmbeddingModel> local;
+  private final ModelIdentity identity;
+  private final InputPreparer inputs;
   private final VectorCache cache;
-  private final ConcurrentHashMap<String, PendingText> inFlight = new ConcurrentHashMap<>();
-  private final MicroBatcher batcher;
+  private final SingleFlight flights = new SingleFlight();
+  private final Dispatcher dispatcher;
   private final AdaptiveLimiter limiter;
-  private final Optional<RatePacer> pacer;
-  private final Optional<EndpointGroup> endpoints;
-  private final Optional<HttpClient> http;
-  private final BatchSender sender;
+  private final Optional<RemoteStack> remote;
   private final PipelineMetrics metrics;
-  private final TokenCounter tokenCounter;
-  private final Executor executor;
-  private final Sleeper sleeper;
   private final Duration drainTimeout;
-  private final AtomicInteger dimension = new AtomicInteger();
-  private final AtomicInteger learnedMaxBatch;
   private final AtomicLong callSequence = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean diskWarned = new AtomicBoolean();
-  private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger activeBatches = new AtomicInteger();
-  private final Object idle = new Object();
-  private final CountDownLatch dispatcherDone = new CountDownLatch(1);
-  private volatile Thread dispatcherThread;
-  private volatile EmbeddingCancelledException dispatcherFailure;
-  private volatile ModelInfo info;
 
   private EmbeddingPipeline(Builder b) {
     this.config = b.config;
-    this.local = Optional.ofNullable(b.localModel);
-    this.tokenCounter = b.tokenCounter;
-    this.executor = b.executor;
-    this.sleeper = b.sleeper;
     this.drainTimeout = b.drainTimeout;
-    this.learnedMaxBatch = new AtomicInteger(config.maxBatch());
-    boolean remote = config.provider() != EmbeddingConfig.Provider.LOCAL;
-    if (remote) {
-      modelId = config.remoteModelId();
+    boolean isRemote = config.provider() != EmbeddingConfig.Provider.LOCAL;
+    String namespace;
+    if (isRemote) {
+      String modelId = config.remoteModelId();
+      // Unchanged since the first release, so existing caches stay valid: the model and its
+      // output size; truncation (OpenAI) is in the key, as the text sent is.
       namespace =
           modelId
               + "|dims="
               + (config.dimensions().isPresent()
                   ? Integer.toString(config.dimensions().getAsInt())
                   : "native");
-      if (config.dimensions().isPresent()) {
-        dimension.set(config.dimensions().getAsInt());
-        info = new ModelInfo(modelId, config.dimensions().getAsInt(), config.maxInputTokens());
-      }
+      identity = new ModelIdentity(modelId, config.maxInputTokens(), config.dimensions());
     } else {
-      ModelInfo li =
-          local
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "provider is local but no local model was given to the pipeline"))
-              .info();
-      modelId = li.id();
-      namespace = li.id() + "|dims=" + li.dimension();
-      dimension.set(li.dimension());
-      info = li;
+      if (b.localModel == null) {
+        throw new IllegalArgumentException(
+            "provider is local but no local model was given to the pipeline");
+      }
+      ModelInfo li = b.localModel.info();
+      // Everything that changes a local vector, truncation included.
+      namespace = li.fingerprint();
+      identity = new ModelIdentity(li.id(), li.maxTokens(), OptionalInt.of(li.dimension()));
     }
-    this.metrics = new PipelineMetrics(b.meterRegistry, modelId);
-    this.cache = new VectorCache(config.cacheMemoryBytes(), openDisk(b.cacheDirectory));
+    this.inputs = new InputPreparer(namespace, config, b.tokenCounter);
+    this.metrics = new PipelineMetrics(b.meterRegistry, identity.modelId());
+    this.cache =
+        new VectorCache(
+            config.cacheMemoryBytes(),
+            b.diskStore != null ? Optional.of(b.diskStore) : openDisk(b.cacheDirectory, namespace),
+            b.executor,
+            metrics);
     // Start at the configured bound, as a fixed pool of that size would, and let 429s, overload
     // and timeouts shrink it: starting lower and growing additively cost about a second of half
     // capacity per run at typical provider latencies (bench/, docs/BENCHMARKS.md).
@@ -190,88 +167,70 @@ public final class EmbeddingPipeline implements EmbeddingModel {
                 config.maxConcurrency(),
                 AimdLimit.DEFAULT_BACKOFF_RATIO,
                 config.timeout().dividedBy(2)));
-    this.batcher =
-        new MicroBatcher(Math.max(1_024, config.maxBatch() * config.maxConcurrency() * 4));
-    BatchSender.Sink sink = new Sink();
-    if (remote) {
-      var rp = new RatePacer(config.rpm(), config.tpm(), b.clock);
-      this.pacer = Optional.of(rp);
-      HttpClient client =
-          ProviderClient.newHttpClient(
-              config.timeout().compareTo(Duration.ofSeconds(10)) < 0
-                  ? config.timeout()
-                  : Duration.ofSeconds(10),
-              executor);
-      this.http = Optional.of(client);
-      WireProtocol protocol = config.provider().protocol().orElseThrow();
-      var clients = new ArrayList<ProviderClient>();
-      for (URI url : config.endpoints()) {
-        var endpoint =
-            new Endpoint(
-                url,
-                protocol,
-                config.model(),
-                config.apiKey(),
-                config.dimensions(),
-                config.timeout());
-        clients.add(ProviderClient.create(endpoint, client, b.tracer, b.clock, rp::observe));
-      }
-      var group = new EndpointGroup(clients, b.clock);
-      this.endpoints = Optional.of(group);
-      this.sender =
-          new RemoteSender(
-              config,
-              group,
-              limiter,
-              rp,
-              Backoff.DEFAULT,
-              b.clock,
-              b.sleeper,
-              b.random,
-              sink,
-              metrics,
-              learnedMaxBatch);
-      for (EndpointGroup.Member m : group.members()) {
-        metrics.gauge(
-            "circuit.state",
-            "circuit breaker state: 0 closed, 1 open, 2 half-open, 3 other",
-            Tags.of("endpoint", m.label()),
-            m,
-            mem ->
-                switch (mem.breaker().getState()) {
-                  case CLOSED -> 0;
-                  case OPEN, FORCED_OPEN -> 1;
-                  case HALF_OPEN -> 2;
-                  default -> 3;
-                });
-      }
-      metrics.gauge(
-          "pacing.rpm", "requests per minute paced at (0 = unlimited)", rp::requestsPerMinute);
-      metrics.gauge(
-          "pacing.tpm", "tokens per minute paced at (0 = unlimited)", rp::tokensPerMinute);
-    } else {
-      this.pacer = Optional.empty();
-      this.http = Optional.empty();
-      this.endpoints = Optional.empty();
-      this.sender = new LocalSender(local.orElseThrow(), limiter, sink, metrics);
-    }
+    AdaptiveLimiter queryLimiter = Dispatcher.queryLaneLimiter(config);
+    var batchLimit = new BatchLimit(config.maxBatch());
+    var delivery = new Delivery(flights, cache, identity, metrics);
+    Optional<RemoteStack> stack =
+        isRemote
+            ? Optional.of(
+                RemoteStack.create(
+                    config,
+                    b.executor,
+                    b.tracer,
+                    b.clock,
+                    b.sleeper,
+                    b.random,
+                    limiter,
+                    delivery,
+                    metrics,
+                    batchLimit))
+            : Optional.empty();
+    this.remote = stack;
+    this.dispatcher =
+        new Dispatcher(
+            config,
+            limiter,
+            queryLimiter,
+            stack.map(RemoteStack::pacer),
+            cache,
+            batchLimit::current,
+            b.executor,
+            b.sleeper,
+            metrics,
+            delivery);
+    BatchSender sender =
+        stack
+            .map(RemoteStack::sender)
+            .orElseGet(
+                () ->
+                    new LocalSender(
+                        b.localModel,
+                        limiter,
+                        queryLimiter,
+                        b.modelGate,
+                        dispatcher::open,
+                        delivery,
+                        metrics));
     metrics.gauge("requests.inflight", "provider requests in flight", limiter::inFlight);
     metrics.gauge("concurrency.limit", "adaptive concurrency limit", limiter::limit);
-    metrics.gauge("queue.depth", "texts waiting in the micro-batcher", batcher::size);
+    metrics.gauge("queue.depth", "texts waiting in the micro-batcher", dispatcher::queued);
     metrics.gauge("cache.memory.entries", "vectors in the memory cache", cache::memoryEntries);
+    metrics.gauge(
+        "cache.disk.pending", "vectors waiting to be written to disk", cache::pendingWrites);
     try {
-      executor.execute(this::dispatchLoop);
+      dispatcher.start(sender);
     } catch (RejectedExecutionException e) {
-      closeQuietly();
+      dispatcher.close(Duration.ZERO);
+      closeResources();
       throw new IllegalArgumentException("the executor refused the dispatcher task", e);
     }
   }
 
-  private Optional<DiskVectorStore> openDisk(Optional<Path> cacheDirectory) {
+  private Optional<DiskVectorStore> openDisk(Optional<Path> cacheDirectory, String namespace) {
     if (cacheDirectory.isEmpty() || !config.cachePersistent()) {
       return Optional.empty();
     }
-    String safe = modelId.replaceAll("[^A-Za-z0-9._-]", "_");
+    String safe = identity.modelId().replaceAll("[^A-Za-z0-9._-]", "_");
     if (safe.length() > 60) {
       safe = safe.substring(0, 60);
     }
@@ -301,31 +260,38 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   /**
    * The model's identity. For a remote provider without configured dimensions the dimension is
    * learned from the first response; if none has arrived yet this embeds one short probe text
-   * (which is cached, so it costs one request once per model and cache directory).
+   * (which is cached, so it costs one request once per model and cache directory). A dimension read
+   * off a cached probe is checked against the first fresh response, which wins if they differ (the
+   * model behind the name changed): this method then returns the corrected identity.
    *
    * @throws dev.ragtime.provider.EmbeddingException if the probe fails
    */
   @Override
   public ModelInfo info() {
-    ModelInfo i = info;
-    if (i == null) {
-      // The probe may be answered from the cache, in which case no provider response teaches the
-      // dimension: take it from the vector itself.
-      int dim = embed(List.of(PROBE_TEXT)).get(0).length;
-      synchronized (this) {
-        if (info == null) {
-          dimension.compareAndSet(0, dim);
-          info = new ModelInfo(modelId, dimension.get(), config.maxInputTokens());
-        }
-        i = info;
-      }
+    Optional<ModelInfo> known = identity.info();
+    if (known.isPresent()) {
+      return known.get();
     }
-    return i;
+    // The probe may be answered from the cache, in which case no provider response teaches the
+    // dimension: take it from the vector itself, provisionally.
+    int dim = embed(List.of(PROBE_TEXT)).getFirst().length;
+    return identity.info().orElseGet(() -> identity.learnFromCache(dim));
   }
 
+  /** Embeds passages; see {@link #embed(List, Purpose)}. */
   @Override
   public List<float[]> embed(List<String> texts) {
+    return embed(texts, Purpose.DOCUMENT);
+  }
+
+  /**
+   * Embeds the texts for {@code purpose}: queries through the query lane, passages through the bulk
+   * lane. See the class documentation for the contract.
+   */
+  @Override
+  public List<float[]> embed(List<String> texts, Purpose purpose) {
     Objects.requireNonNull(texts, "texts");
+    Objects.requireNonNull(purpose, "purpose");
     if (closed.get()) {
       throw new IllegalStateException("embedding pipeline is closed");
     }
@@ -336,7 +302,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     long start = System.nanoTime();
     boolean ok = false;
     try {
-      List<float[]> result = embedAll(texts);
+      List<float[]> result = embedAll(texts, purpose);
       ok = true;
       return result;
     } finally {
@@ -344,30 +310,9 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     }
   }
 
-  private List<float[]> embedAll(List<String> texts) {
-    boolean remote = config.provider() != EmbeddingConfig.Provider.LOCAL;
-    int n = texts.size();
-    String[] keys = new String[n];
-    Map<String, String> textOf = new LinkedHashMap<>(); // key -> the text sent for it
-    Map<String, String> keyOf = new HashMap<>(); // normalised input -> key
-    for (int i = 0; i < n; i++) {
-      String t = Objects.requireNonNull(texts.get(i), () -> "texts contains null");
-      String norm = TextKey.normalize(t);
-      if (remote && norm.isEmpty()) {
-        throw new IllegalArgumentException(
-            "text at index " + i + " is blank; embedding providers reject empty input");
-      }
-      String key = keyOf.get(norm);
-      if (key == null) {
-        // Key exactly what is sent: after truncation, so a new maxInputTokens or token counter
-        // never serves a vector of the old truncation.
-        String toSend = truncate(norm);
-        key = TextKey.key(namespace, toSend);
-        keyOf.put(norm, key);
-        textOf.putIfAbsent(key, toSend);
-      }
-      keys[i] = key;
-    }
+  private List<float[]> embedAll(List<String> texts, Purpose purpose) {
+    InputPreparer.Prepared prepared = inputs.prepare(texts, purpose);
+    Map<String, String> textOf = prepared.textOf();
 
     VectorCache.Lookup lookup = cache.getAll(textOf.keySet());
     Map<String, float[]> vectors = new HashMap<>();
@@ -377,59 +322,49 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     int diskHits = useCached(lookup.disk(), vectors);
     metrics.cache(memoryHits, diskHits, textOf.size() - vectors.size());
 
-    long owner = callSequence.incrementAndGet();
-    Map<String, PendingText> waits = new LinkedHashMap<>();
-    List<PendingText> mine = new ArrayList<>();
-    int joined = 0;
-    long now = System.nanoTime();
-    for (Map.Entry<String, String> e : textOf.entrySet()) {
-      String key = e.getKey();
-      if (vectors.containsKey(key)) {
-        continue;
+    if (vectors.size() < textOf.size()) {
+      Map<String, String> missing = new LinkedHashMap<>(); // in input order
+      textOf.forEach(
+          (key, text) -> {
+            if (!vectors.containsKey(key)) {
+              missing.put(key, text);
+            }
+          });
+      SingleFlight.Registration reg =
+          flights.register(missing, purpose, callSequence.incrementAndGet(), inputs::tokens);
+      if (reg.joined() > 0) {
+        metrics.coalesced(reg.joined());
       }
-      String toSend = e.getValue();
-      var fresh = new PendingText(key, toSend, tokenCounter.count(toSend), owner, now);
-      PendingText p =
-          inFlight.compute(
-              key,
-              (k, existing) -> {
-                PendingText use = existing == null || existing.cancelled() ? fresh : existing;
-                use.addWaiter();
-                return use;
-              });
-      if (p == fresh) {
+      List<PendingText> mine = reg.mine();
+      if (!mine.isEmpty()) {
         // Close the gap between our cache miss and becoming the owner: a batch may have
-        // delivered this key in between.
-        Optional<float[]> late = cache.getIfPresentInMemory(key).filter(this::usable);
-        if (late.isPresent() && fresh.dispatch()) {
-          fresh.result.complete(late.get());
-          inFlight.remove(key, fresh);
-        } else {
-          mine.add(fresh);
-        }
-      } else {
-        joined++;
+        // delivered one of these keys in between.
+        Map<String, float[]> delivered = new HashMap<>();
+        cache
+            .getDelivered(mine.stream().map(p -> p.key).toList())
+            .forEach(
+                (k, v) -> {
+                  if (identity.usable(v)) {
+                    delivered.put(k, v);
+                  }
+                });
+        mine = flights.completeDelivered(mine, delivered);
       }
-      waits.put(key, p);
-    }
-    if (joined > 0) {
-      metrics.coalesced(joined);
-    }
-    if (!waits.isEmpty()) {
       try {
-        batcher.enqueue(mine);
+        dispatcher.submit(mine);
       } catch (InterruptedException e) {
-        abandon(waits.values());
+        flights.abandon(reg.waits().values());
         Thread.currentThread().interrupt();
         throw new EmbeddingCancelledException("interrupted while queueing texts", e);
       } catch (IllegalStateException e) { // shut down: closed, or the dispatcher failed
-        abandon(waits.values());
+        flights.abandon(reg.waits().values());
         throwIfBroken();
         throw e;
       }
-      awaitAll(waits, vectors);
+      flights.awaitAll(reg.waits(), vectors);
     }
-    List<float[]> out = new ArrayList<>(n);
+    String[] keys = prepared.keys();
+    List<float[]> out = new ArrayList<>(keys.length);
     for (String key : keys) {
       out.add(vectors.get(key).clone());
     }
@@ -440,7 +375,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   private int useCached(Map<String, float[]> cached, Map<String, float[]> vectors) {
     int used = 0;
     for (Map.Entry<String, float[]> e : cached.entrySet()) {
-      if (usable(e.getValue())) {
+      if (identity.usable(e.getValue())) {
         vectors.put(e.getKey(), e.getValue());
         used++;
       }
@@ -448,261 +383,17 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     return used;
   }
 
-  /** A cached vector is usable unless the model's dimension is known and differs. */
-  private boolean usable(float[] cached) {
-    int known = dimension.get();
-    return known == 0 || cached.length == known;
-  }
-
   /** After a dispatcher failure nothing could ever be embedded again: say so at once. */
   private void throwIfBroken() {
-    EmbeddingCancelledException broken = dispatcherFailure;
-    if (broken != null) {
-      throw new EmbeddingCancelledException(broken.getMessage(), broken.getCause());
-    }
-  }
-
-  private void awaitAll(Map<String, PendingText> waits, Map<String, float[]> vectors) {
-    var firstFailure = new CompletableFuture<Void>();
-    var futures = new ArrayList<CompletableFuture<float[]>>(waits.size());
-    for (PendingText p : waits.values()) {
-      futures.add(p.result);
-      p.result.whenComplete(
-          (v, ex) -> {
-            if (ex != null) {
-              firstFailure.completeExceptionally(ex);
-            }
-          });
-    }
-    CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-        .whenComplete((v, ex) -> firstFailure.complete(null));
-    try {
-      firstFailure.get();
-    } catch (InterruptedException e) {
-      abandon(waits.values());
-      Thread.currentThread().interrupt();
-      throw new EmbeddingCancelledException("interrupted while waiting for embeddings", e);
-    } catch (ExecutionException e) {
-      abandon(waits.values());
-      throw unwrap(e.getCause());
-    }
-    for (Map.Entry<String, PendingText> e : waits.entrySet()) {
-      try {
-        vectors.put(e.getKey(), e.getValue().result.join());
-      } catch (CompletionException | CancellationException ex) {
-        abandon(waits.values());
-        throw unwrap(ex instanceof CompletionException ? ex.getCause() : ex);
-      }
-    }
-  }
-
-  private static RuntimeException unwrap(Throwable cause) {
-    if (cause instanceof RuntimeException re) {
-      return re;
-    }
-    if (cause instanceof Error err) {
-      throw err;
-    }
-    return BatchSender.unexpected("embedding", cause);
-  }
-
-  /** The caller stops waiting: texts nobody else waits for and not yet sent are dropped. */
-  private void abandon(Iterable<PendingText> pending) {
-    for (PendingText p : pending) {
-      if (p.result.isDone()) {
-        continue;
-      }
-      inFlight.computeIfPresent(
-          p.key,
-          (k, existing) -> {
-            if (existing != p) {
-              return existing;
-            }
-            if (p.removeWaiter() == 0 && p.cancel()) {
-              p.result.completeExceptionally(
-                  new EmbeddingCancelledException("every caller gave up on this text", null));
-              return null;
-            }
-            return existing;
-          });
-    }
-  }
-
-  /**
-   * OpenAI-compatible servers reject inputs over the model's context instead of truncating, so
-   * over-long inputs are cut here (by the token estimate); Ollama and TEI are asked to truncate.
-   */
-  private String truncate(String text) {
-    if (config.provider() != EmbeddingConfig.Provider.OPENAI) {
-      return text;
-    }
-    int max = config.maxInputTokens();
-    String t = text;
-    if (tokenCounter.count(t) <= max) {
-      return t;
-    }
-    t = t.substring(0, Math.min(t.length(), max * 4));
-    while (tokenCounter.count(t) > max && t.length() > 1) {
-      t = t.substring(0, (int) (t.length() * 0.9));
-    }
-    return t;
-  }
-
-  private final class Sink implements BatchSender.Sink {
-    @Override
-    public void deliver(
-        List<PendingText> batch, List<float[]> vectors, String endpoint, int tokens) {
-      int dim = vectors.getFirst().length;
-      if (!dimension.compareAndSet(0, dim) && dimension.get() != dim) {
-        throw new MalformedResponseException(
-            endpoint
-                + " returned "
-                + dim
-                + "-dimensional vectors but model "
-                + modelId
-                + " has "
-                + dimension.get()
-                + " dimensions; every endpoint must serve the same model",
-            endpoint,
-            null);
-      }
-      if (info == null) {
-        info = new ModelInfo(modelId, dim, config.maxInputTokens());
-      }
-      metrics.embedded(batch.size(), tokens); // before callers can observe the vectors
-      for (int i = 0; i < batch.size(); i++) {
-        PendingText p = batch.get(i);
-        float[] v = unit(vectors.get(i));
-        try {
-          cache.put(p.key, v);
-        } catch (RuntimeException e) {
-          if (diskWarned.compareAndSet(false, true)) {
-            LOG.warn("cannot write the embedding cache; vectors are still returned", e);
-          }
-        }
-        p.result.complete(v);
-        inFlight.remove(p.key, p);
-      }
-    }
-
-    @Override
-    public void fail(List<PendingText> batch, RuntimeException cause) {
-      List<PendingText> open = batch.stream().filter(p -> !p.result.isDone()).toList();
-      if (!open.isEmpty()) {
-        metrics.failed(open.size(), cause.getClass()); // before callers can observe the failure
-      }
-      for (PendingText p : batch) {
-        p.result.completeExceptionally(cause);
-        inFlight.remove(p.key, p);
-      }
+    Optional<EmbeddingCancelledException> broken = dispatcher.failure();
+    if (broken.isPresent()) {
+      throw new EmbeddingCancelledException(broken.get().getMessage(), broken.get().getCause());
     }
   }
 
   /** The vector itself if it is unit length (within tolerance), else a normalised copy. */
   static float[] unit(float[] v) {
-    double sum = 0;
-    for (float f : v) {
-      sum += (double) f * f;
-    }
-    double norm = Math.sqrt(sum);
-    if (norm == 0 || Math.abs(norm - 1) <= UNIT_TOLERANCE) {
-      return v;
-    }
-    float[] u = new float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      u[i] = (float) (v[i] / norm);
-    }
-    return u;
-  }
-
-  private void dispatchLoop() {
-    dispatcherThread = Thread.currentThread();
-    AdaptiveLimiter.Permit held = null; // taken but not yet handed to a batch task
-    List<PendingText> inHand = List.of(); // taken from the queue but not yet handed over
-    try {
-      while (batcher.awaitNonEmpty()) {
-        Duration hold = pacer.map(RatePacer::holdRemaining).orElse(Duration.ZERO);
-        if (hold.isPositive()) {
-          // The provider ordered everyone to wait (a Retry-After, or a quota reported exhausted
-          // until its reset): form no batch meanwhile, so the texts that arrive pile up and leave
-          // in full batches afterwards, and no batch waits holding a concurrency permit.
-          sleeper.sleep(hold);
-          continue;
-        }
-        AdaptiveLimiter.Permit permit = limiter.acquire();
-        held = permit;
-        List<PendingText> batch;
-        try {
-          batch = batcher.take(learnedMaxBatch.get(), config.maxBatchTokens(), config.maxWait());
-        } catch (InterruptedException e) {
-          permit.ignore();
-          return;
-        }
-        if (batch.isEmpty()) { // everything queued was cancelled meanwhile
-          permit.ignore();
-          held = null;
-          continue;
-        }
-        inHand = batch;
-        long now = System.nanoTime();
-        for (PendingText p : batch) {
-          metrics.queueWait(now - p.enqueuedNanos);
-        }
-        activeBatches.incrementAndGet();
-        try {
-          executor.execute(() -> runBatch(batch, permit));
-        } catch (RuntimeException e) { // RejectedExecutionException, or any other refusal
-          permit.ignore();
-          batchDone();
-          new Sink()
-              .fail(batch, new EmbeddingCancelledException("the executor refused the batch", e));
-        }
-        held = null;
-        inHand = List.of();
-      }
-    } catch (InterruptedException e) {
-      // forced close
-    } catch (RuntimeException | Error e) {
-      LOG.error("embedding dispatcher failed; failing queued texts and refusing new ones", e);
-      var failure =
-          new EmbeddingCancelledException(
-              "the embedding dispatcher failed unexpectedly, so this pipeline can embed nothing"
-                  + " more: "
-                  + e,
-              e);
-      dispatcherFailure = failure;
-      if (held != null) {
-        held.ignore();
-      }
-      batcher.shutdown(); // first, so no text can be queued after the drain
-      var lost = new ArrayList<>(inHand);
-      lost.addAll(batcher.drainAll());
-      new Sink().fail(lost, failure);
-    } finally {
-      dispatcherThread = null;
-      dispatcherDone.countDown();
-    }
-  }
-
-  private void runBatch(List<PendingText> batch, AdaptiveLimiter.Permit permit) {
-    Thread me = Thread.currentThread();
-    workers.add(me);
-    try {
-      sender.send(batch, permit);
-    } catch (RuntimeException | Error e) {
-      new Sink().fail(batch, BatchSender.unexpected("an embedding batch task", e));
-    } finally {
-      workers.remove(me);
-      Thread.interrupted(); // do not leak an interrupt into the executor's thread
-      batchDone();
-    }
-  }
-
-  private void batchDone() {
-    activeBatches.decrementAndGet();
-    synchronized (idle) {
-      idle.notifyAll();
-    }
+    return Delivery.unit(v);
   }
 
   /** Live figures for progress output; cheap, callable at any time. */
@@ -714,7 +405,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
         metrics.embeddedTexts.sum(),
         metrics.requests.sum(),
         limiter.inFlight(),
-        batcher.size(),
+        dispatcher.queued(),
         limiter.limit(),
         metrics.rateLimited.sum(),
         metrics.retries.sum(),
@@ -724,7 +415,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
         metrics.failovers.sum());
   }
 
-  /** Makes every cached vector durable now (the persistent cache also commits periodically). */
+  /** Writes the vectors waiting for the disk tier and makes every cached vector durable now. */
   public void flush() {
     cache.flush();
   }
@@ -732,84 +423,38 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   /**
    * Refuses new calls, lets queued and in-flight batches finish for up to the drain timeout, then
    * cancels what is left (its callers get {@link EmbeddingCancelledException}), closes the HTTP
-   * client and commits the persistent cache. Idempotent. No task of this pipeline runs after it
-   * returns.
+   * client, writes what the disk tier still lacks and commits it. Idempotent. Nothing of this
+   * pipeline starts after it returns: no batch, no model call, no cache write.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    batcher.shutdown();
-    boolean drained = awaitQuiet(drainTimeout);
-    if (!drained) {
-      LOG.warn("embedding pipeline did not drain within {}; cancelling the rest", drainTimeout);
-      Thread d = dispatcherThread;
-      if (d != null) {
-        d.interrupt();
-      }
-      workers.forEach(Thread::interrupt);
-      new Sink()
-          .fail(
-              batcher.drainAll(),
-              new EmbeddingCancelledException("embedding pipeline closed", null));
-      awaitQuiet(Duration.ofSeconds(5));
-    }
-    closeQuietly();
+    dispatcher.close(drainTimeout);
+    closeResources();
   }
 
-  private void closeQuietly() {
-    http.ifPresent(
-        h -> {
-          h.shutdown();
-          try {
-            if (!h.awaitTermination(Duration.ofSeconds(5))) {
-              h.shutdownNow();
-            }
-          } catch (InterruptedException e) {
-            h.shutdownNow();
-            Thread.currentThread().interrupt();
-          }
-        });
+  private void closeResources() {
+    remote.ifPresent(RemoteStack::close);
     try {
-      cache.close();
+      cache.close(
+          drainTimeout.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : drainTimeout);
     } catch (RuntimeException e) {
       LOG.warn("cannot close the embedding cache cleanly", e);
     }
     metrics.close();
   }
 
-  private boolean awaitQuiet(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    try {
-      if (!dispatcherDone.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        return false;
-      }
-      synchronized (idle) {
-        while (activeBatches.get() > 0) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return false;
-          }
-          TimeUnit.NANOSECONDS.timedWait(idle, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
-        }
-      }
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
   @Override
   public String toString() {
-    return "EmbeddingPipeline[" + modelId + ", " + config.provider().key() + "]";
+    return "EmbeddingPipeline[" + identity.modelId() + ", " + config.provider().key() + "]";
   }
 
   /**
-   * Collects what the pipeline needs besides its config. Only the executor is required; it runs the
-   * dispatcher and one task per batch, so a virtual-thread-per-task executor is the natural choice.
-   * Not thread-safe.
+   * Collects what the pipeline needs besides its config. Only the executor is required; it runs two
+   * long-lived dispatcher loops, one task per batch and the disk cache's writer, so a
+   * virtual-thread-per-task executor is the natural choice. Not thread-safe.
    */
   public static final class Builder {
     private final EmbeddingConfig config;
@@ -823,6 +468,8 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     private RandomGenerator random;
     private TokenCounter tokenCounter = TokenCounter.approximate();
     private Duration drainTimeout = Duration.ofSeconds(30);
+    private DiskVectorStore diskStore;
+    private ModelGate modelGate = new ModelGate();
 
     private Builder(EmbeddingConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -844,7 +491,10 @@ public final class EmbeddingPipeline implements EmbeddingModel {
       return this;
     }
 
-    /** Runs the dispatcher, batch tasks and the HTTP client's work. Required. */
+    /**
+     * Runs the two dispatcher loops, one task per batch, the disk cache's writer and the HTTP
+     * client's work. Required.
+     */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
       return this;
@@ -897,6 +547,21 @@ public final class EmbeddingPipeline implements EmbeddingModel {
         throw new IllegalArgumentException("drainTimeout must be >= 0, was " + timeout);
       }
       this.drainTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Uses this opened store as the persistent tier instead of opening one under the cache
+     * directory (tests). The pipeline closes it.
+     */
+    Builder diskStore(DiskVectorStore store) {
+      this.diskStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The gate in front of the local model (tests watch it). */
+    Builder modelGate(ModelGate gate) {
+      this.modelGate = Objects.requireNonNull(gate, "gate");
       return this;
     }
 

@@ -6,15 +6,23 @@ import dev.ragtime.provider.LocalModelException;
 import dev.ragtime.provider.MalformedResponseException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 
 /**
  * Sends batches to the in-process model. No pacing, breaker or retry: a failure of the local model
  * is not transient. When a batch shared by several callers fails, each caller's texts are tried
  * again on their own, so one caller's bad input does not fail the others.
+ *
+ * <p>Queries and passages share the model through a {@link ModelGate}: a query batch is one model
+ * call that goes before any waiting passage slice; a passage batch is fed to the model in slices
+ * sorted by length (see {@link ModelGate} for their size), so a query arriving meanwhile waits for
+ * one slice, not for the whole batch. Nothing starts once the pipeline has closed ({@code open}
+ * false): neither a batch, nor a slice, nor a per-caller retry.
  *
  * <p>Failures are mapped into the taxonomy: the model's own exception becomes the cause of a {@link
  * LocalModelException} (an {@link EmbeddingException} from the model passes unchanged), an
@@ -23,31 +31,49 @@ import java.util.concurrent.CancellationException;
  */
 final class LocalSender implements BatchSender {
   private final EmbeddingModel model;
-  private final AdaptiveLimiter limiter;
+  private final AdaptiveLimiter bulkLimiter;
+  private final AdaptiveLimiter queryLimiter;
+  private final ModelGate gate;
+  private final BooleanSupplier open;
   private final Sink sink;
   private final PipelineMetrics metrics;
 
-  LocalSender(EmbeddingModel model, AdaptiveLimiter limiter, Sink sink, PipelineMetrics metrics) {
+  LocalSender(
+      EmbeddingModel model,
+      AdaptiveLimiter bulkLimiter,
+      AdaptiveLimiter queryLimiter,
+      ModelGate gate,
+      BooleanSupplier open,
+      Sink sink,
+      PipelineMetrics metrics) {
     this.model = model;
-    this.limiter = limiter;
+    this.bulkLimiter = bulkLimiter;
+    this.queryLimiter = queryLimiter;
+    this.gate = gate;
+    this.open = open;
     this.sink = sink;
     this.metrics = metrics;
   }
 
   @Override
   public void send(List<PendingText> batch, AdaptiveLimiter.Permit permit) {
+    EmbeddingModel.Purpose purpose = batch.getFirst().purpose;
     AdaptiveLimiter.Permit p = permit;
     try {
       if (p == null) {
-        p = limiter.acquire();
+        p = (purpose == EmbeddingModel.Purpose.QUERY ? queryLimiter : bulkLimiter).acquire();
       }
-      List<String> texts = batch.stream().map(t -> t.text).toList();
+      if (!open.getAsBoolean()) {
+        p.ignore();
+        sink.fail(batch, closed());
+        return;
+      }
       int tokens = batch.stream().mapToInt(t -> t.tokens).sum();
       metrics.batch(batch.size(), tokens);
       long start = System.nanoTime();
       List<float[]> vectors;
       try {
-        vectors = model.embed(texts);
+        vectors = run(batch, purpose);
       } catch (RuntimeException e) {
         p.ignore();
         metrics.request("local", "failure", Duration.ofNanos(System.nanoTime() - start));
@@ -57,10 +83,10 @@ final class LocalSender implements BatchSender {
         }
         Map<Long, List<PendingText>> byOwner = new LinkedHashMap<>();
         batch.forEach(t -> byOwner.computeIfAbsent(t.owner, o -> new ArrayList<>()).add(t));
-        if (byOwner.size() > 1) {
+        if (byOwner.size() > 1 && open.getAsBoolean()) {
           byOwner.values().forEach(group -> send(group, null));
         } else {
-          sink.fail(batch, modelFailure(e, batch.size()));
+          sink.fail(batch, open.getAsBoolean() ? modelFailure(e, batch.size()) : closed());
         }
         return;
       }
@@ -85,13 +111,73 @@ final class LocalSender implements BatchSender {
       sink.deliver(batch, vectors, "local", tokens);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      sink.fail(batch, new EmbeddingCancelledException("interrupted waiting for capacity", e));
+      if (p != null) {
+        p.ignore();
+      }
+      sink.fail(batch, new EmbeddingCancelledException("interrupted waiting for the model", e));
     } catch (RuntimeException e) {
       if (p != null) {
         p.ignore();
       }
       sink.fail(batch, BatchSender.unexpected("local embedding", e));
     }
+  }
+
+  /**
+   * Runs the batch through the gate: a query batch in one call, a passage batch in slices. If the
+   * model answers a call with the wrong number of vectors (or a missing one), returns that answer.
+   */
+  private List<float[]> run(List<PendingText> batch, EmbeddingModel.Purpose purpose)
+      throws InterruptedException {
+    List<String> texts = batch.stream().map(t -> t.text).toList();
+    if (purpose == EmbeddingModel.Purpose.QUERY) {
+      gate.acquire(purpose);
+      try {
+        return model.embed(texts, purpose);
+      } finally {
+        gate.release();
+      }
+    }
+    int[] tokens = batch.stream().mapToInt(t -> t.tokens).toArray();
+    int[] order = ModelGate.byLength(tokens);
+    float[][] out = new float[batch.size()][];
+    for (int from = 0; from < order.length; ) {
+      boolean busy = gate.queriesActive();
+      int end =
+          ModelGate.sliceEnd(
+              order,
+              tokens,
+              from,
+              busy ? ModelGate.BUSY_SLICE_CELLS : ModelGate.IDLE_SLICE_CELLS,
+              ModelGate.IDLE_SLICE_ROWS);
+      int[] slice = Arrays.copyOfRange(order, from, end);
+      List<String> sliceTexts = new ArrayList<>(slice.length);
+      for (int i : slice) {
+        sliceTexts.add(texts.get(i));
+      }
+      gate.acquire(purpose);
+      List<float[]> vectors;
+      try {
+        if (!open.getAsBoolean()) {
+          throw new CancellationException("the embedding pipeline closed");
+        }
+        vectors = model.embed(sliceTexts, purpose);
+      } finally {
+        gate.release();
+      }
+      if (!wellFormed(vectors, slice.length)) {
+        return vectors; // the caller reports it (for a one-slice batch, with the model's count)
+      }
+      for (int j = 0; j < slice.length; j++) {
+        out[slice[j]] = vectors.get(j);
+      }
+      from = end;
+    }
+    return Arrays.asList(out);
+  }
+
+  private static EmbeddingCancelledException closed() {
+    return new EmbeddingCancelledException("embedding pipeline closed", null);
   }
 
   /** One non-null vector per text. (No {@code contains(null)}: immutable lists throw on it.) */

@@ -3,8 +3,10 @@ package dev.ragtime.embed;
 import java.util.Objects;
 
 /**
- * Identity of an embedding model, as recorded in an index. Two models with the same {@code id} and
- * {@code dimension} produce vectors that may share an index; anything else must not.
+ * Identity of an embedding model, as recorded in an index. Two models with the same {@code id},
+ * {@code dimension} and {@code maxTokens} produce the same vector for the same text, so their
+ * vectors may share an index (and a cache); anything else must not. The truncation counts because
+ * it changes the vector of every text longer than it.
  *
  * @param id stable model identifier, e.g. {@code sentence-transformers/all-MiniLM-L6-v2}
  * @param dimension vector length, positive
@@ -24,13 +26,24 @@ public record ModelInfo(String id, int dimension, int maxTokens) {
     }
   }
 
-  /** True when vectors of {@code other} may be stored beside vectors of this model. */
+  /**
+   * True when vectors of {@code other} may be stored beside vectors of this model: same id,
+   * dimension and truncation.
+   */
   public boolean compatibleWith(ModelInfo other) {
-    return id.equals(other.id) && dimension == other.dimension;
+    return id.equals(other.id) && dimension == other.dimension && maxTokens == other.maxTokens;
+  }
+
+  /**
+   * Everything in this identity that changes a vector, as one stable string (for cache namespaces
+   * and content fingerprints): {@code <id>|dims=<dimension>|max-tokens=<maxTokens>}.
+   */
+  public String fingerprint() {
+    return id + "|dims=" + dimension + "|max-tokens=" + maxTokens;
   }
 
   @Override
   public String toString() {
-    return id + " (" + dimension + " dimensions)";
+    return id + " (" + dimension + " dimensions, inputs truncated at " + maxTokens + " tokens)";
   }
 }

@@ -24,11 +24,26 @@ final class PendingText {
   final long owner;
 
   final long enqueuedNanos;
+
+  /** What the text is embedded for; every text of a batch has the same purpose. */
+  final EmbeddingModel.Purpose purpose;
+
   final CompletableFuture<float[]> result = new CompletableFuture<>();
   private final AtomicInteger state = new AtomicInteger(QUEUED);
   private int waiters; // guarded by the single-flight map entry (compute)
 
   PendingText(String key, String text, int tokens, long owner, long enqueuedNanos) {
+    this(key, text, tokens, owner, enqueuedNanos, EmbeddingModel.Purpose.DOCUMENT);
+  }
+
+  PendingText(
+      String key,
+      String text,
+      int tokens,
+      long owner,
+      long enqueuedNanos,
+      EmbeddingModel.Purpose purpose) {
+    this.purpose = purpose;
     this.key = key;
     this.text = text;
     this.tokens = tokens;

@@ -213,6 +213,15 @@ final class PipelineMetrics {
         .increment(texts);
   }
 
+  /** A read or write of the disk cache tier failed ({@code op} = {@code read} | {@code write}). */
+  void diskError(String op) {
+    counterFor(
+            "cache.disk.errors",
+            "failed reads (served as misses) and writes (entries lost) of the disk cache tier",
+            Tags.of("op", op))
+        .increment();
+  }
+
   void split() {
     splits.increment();
     splitsCounter.increment();

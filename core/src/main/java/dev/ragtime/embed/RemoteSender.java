@@ -1,9 +1,21 @@
 package dev.ragtime.embed;
 
+import dev.ragtime.embed.AttemptPolicy.BreakersOpen;
+import dev.ragtime.embed.AttemptPolicy.Cut;
+import dev.ragtime.embed.AttemptPolicy.Decision;
+import dev.ragtime.embed.AttemptPolicy.Fail;
+import dev.ragtime.embed.AttemptPolicy.Failed;
+import dev.ragtime.embed.AttemptPolicy.Isolate;
+import dev.ragtime.embed.AttemptPolicy.NoPermit;
+import dev.ragtime.embed.AttemptPolicy.Paced;
+import dev.ragtime.embed.AttemptPolicy.Retry;
+import dev.ragtime.embed.AttemptPolicy.Split;
+import dev.ragtime.embed.AttemptPolicy.State;
+import dev.ragtime.embed.AttemptPolicy.WaitForBreaker;
 import dev.ragtime.provider.BatchTooLargeException;
-import dev.ragtime.provider.DeadlineExceededException;
 import dev.ragtime.provider.EmbeddingCancelledException;
 import dev.ragtime.provider.EmbeddingException;
+import dev.ragtime.provider.InputTooLongException;
 import dev.ragtime.provider.MalformedResponseException;
 import dev.ragtime.provider.ProviderRejectedException;
 import dev.ragtime.provider.ProviderResponse;
@@ -13,313 +25,323 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.random.RandomGenerator;
 
 /**
- * The remote half of the pipeline: sends one batch until it is delivered or has definitely failed.
+ * The remote half of the pipeline: runs the attempts of one batch until it is delivered or has
+ * definitely failed. What to do after each event is decided by the pure {@link AttemptPolicy}; this
+ * class only carries it out, and owns the resources an attempt holds.
  *
- * <p>Each attempt: take a concurrency permit (the first comes from the dispatcher), reserve RPM and
- * TPM quota and wait for it, pick an endpoint whose circuit breaker admits a call (preferring the
- * next one after a failure: failover), send, and classify the outcome. Before any wait, pacing or
- * back-off, the batch fails with a retryable {@link DeadlineExceededException} if the wait would
- * take it past its deadline. During a wait the provider ordered (a {@code Retry-After} pause or a
- * reported quota reset, {@link RatePacer}) the permit is given back and taken again afterwards;
- * during our own pacing it is kept, so the dispatcher keeps forming full batches rather than one
- * small batch for every permit freed. Outcomes:
+ * <p>One attempt: take a concurrency permit (the first comes from the dispatcher; later ones wait
+ * at most until the deadline), reserve RPM and TPM quota, wait for it, take a call from an
+ * endpoint's circuit breaker (preferring the next endpoint after a failure: failover), and send
+ * under a hard bound of {@code min(timeout, deadline − now)}, after which the exchange is
+ * cancelled. Every resource an attempt takes is given back if it goes unused: the reservation when
+ * the request is never sent (deadline, interrupt, every breaker open), the breaker's call when no
+ * answer reached it, the permit on every path.
  *
- * <ul>
- *   <li>success: feed the breaker, the AIMD limit and the token correction, then deliver;
- *   <li>429: shrink the limit, pause pacing for Retry-After (at most {@link RatePacer#MAX_HOLD}),
- *       back off and retry (429s count against the deadline only, not against max attempts: the
- *       provider told us when to return);
- *   <li>408/409/5xx/I-O/timeout: count against the breaker, back off with full jitter (at least
- *       Retry-After), retry on the next endpoint;
- *   <li>too large: learn a smaller batch size and split in halves, recursively: never dropped;
- *   <li>input-specific rejection (400/422) of a batch shared by several callers: retry each
- *       caller's texts on their own, so only the caller whose input is bad fails;
- *   <li>other rejections, malformed responses, cancellation: fail the batch.
- * </ul>
+ * <p>During a wait the provider ordered (a {@code Retry-After} pause or a reported quota reset,
+ * {@link RatePacer}) and while waiting for a breaker to half-open the permit is given back and
+ * taken again afterwards; during our own pacing it is kept, so the dispatcher keeps forming full
+ * batches rather than one small batch for every permit freed.
  *
- * <p>Every batch has a deadline ({@code config.deadline()} from its first attempt) and at most
- * {@code config.maxAttempts()} failed attempts that are not 429 (the first included; the halves of
- * a split and per-caller re-sends count afresh). Thread-safe; runs on the caller-provided executor.
+ * <p>Signals, per outcome: a success feeds the breaker, the AIMD limit, the learned batch size and
+ * the token correction. A 429 shrinks the AIMD limit and pauses pacing for its Retry-After. A
+ * timeout or a 503 that is overload (it carries Retry-After, or 503s cluster: {@link
+ * UnavailableWindow}) shrinks the AIMD limit too; any other 5xx, 408/409 or I/O error counts only
+ * against the breaker. "Batch too large" lowers the learned batch size ({@link BatchLimit}); "one
+ * input too long" does not: the input is isolated and, when the policy allows, cut shorter and sent
+ * again (its vector is delivered and cached as the vector of the caller's text).
+ *
+ * <p>Thread-safe; runs on the caller-provided executor.
  */
 final class RemoteSender implements BatchSender {
-  private final EmbeddingConfig config;
   private final EndpointGroup endpoints;
   private final AdaptiveLimiter limiter;
   private final RatePacer pacer;
-  private final Backoff backoff;
+  private final AttemptPolicy policy;
+  private final BatchLimit batchLimit;
   private final InstantSource clock;
   private final Sleeper sleeper;
-  private final RandomGenerator random;
   private final Sink sink;
   private final PipelineMetrics metrics;
-  private final AtomicInteger learnedMaxBatch;
+  private final Duration deadline;
+  private final List<UnavailableWindow> windows;
 
   RemoteSender(
       EmbeddingConfig config,
       EndpointGroup endpoints,
       AdaptiveLimiter limiter,
       RatePacer pacer,
-      Backoff backoff,
+      AttemptPolicy policy,
+      BatchLimit batchLimit,
       InstantSource clock,
       Sleeper sleeper,
-      RandomGenerator random,
       Sink sink,
-      PipelineMetrics metrics,
-      AtomicInteger learnedMaxBatch) {
-    this.config = config;
+      PipelineMetrics metrics) {
     this.endpoints = endpoints;
     this.limiter = limiter;
     this.pacer = pacer;
-    this.backoff = backoff;
+    this.policy = policy;
+    this.batchLimit = batchLimit;
     this.clock = clock;
     this.sleeper = sleeper;
-    this.random = random;
     this.sink = sink;
     this.metrics = metrics;
-    this.learnedMaxBatch = learnedMaxBatch;
+    this.deadline = config.deadline();
+    var w = new ArrayList<UnavailableWindow>();
+    for (int i = 0; i < endpoints.size(); i++) {
+      w.add(new UnavailableWindow());
+    }
+    this.windows = List.copyOf(w);
   }
 
   @Override
   public void send(List<PendingText> batch, AdaptiveLimiter.Permit permit) {
     try {
-      process(batch, permit, clock.instant().plus(config.deadline()));
+      run(batch, permit, clock.instant().plus(deadline));
     } catch (RuntimeException e) {
       // A defect: still never leave a caller waiting, and stay in the taxonomy.
       sink.fail(batch, BatchSender.unexpected("sending a batch", e));
+    } finally {
+      permit.ignore(); // no-op unless a defect left it unresolved
     }
   }
 
-  private void process(
-      List<PendingText> items, AdaptiveLimiter.Permit firstPermit, Instant deadline) {
+  private void run(List<PendingText> items, AdaptiveLimiter.Permit firstPermit, Instant due) {
     List<String> texts = items.stream().map(p -> p.text).toList();
     int tokens = items.stream().mapToInt(p -> p.tokens).sum();
+    State state = State.start(items.size(), due);
     AdaptiveLimiter.Permit permit = firstPermit;
     int preferred = 0;
-    int failures = 0;
-    int countedAttempts = 0;
-    EmbeddingException last = null;
-    while (true) {
-      Optional<EndpointGroup.Member> member = Optional.empty();
-      RatePacer.Reservation pace = null;
-      boolean breakerResolved = false;
-      boolean sent = false; // whether a request left for this attempt, and when
-      long sentAt = 0;
-      try {
+    try {
+      while (true) {
         if (permit == null) {
-          permit = limiter.acquire();
-        }
-        pace = pacer.reserve(tokens);
-        if (pace.delay().isPositive()) {
-          if (clock.instant().plus(pace.delay()).isAfter(deadline)) {
-            pacer.cancel(pace);
-            sink.fail(items, pacingDeadline(pace.delay(), last));
-            return; // the finally releases the permit
+          Optional<AdaptiveLimiter.Permit> taken = limiter.acquire(until(due));
+          if (taken.isEmpty()) {
+            fail(items, policy.next(new NoPermit(), state));
+            return;
           }
-          metrics.pacing(pace.delay());
-          if (pace.held()) {
-            // The provider ordered the wait and nothing can be sent before it ends: give the
-            // concurrency slot back meanwhile (the dispatcher forms no batch during a hold).
+          permit = taken.get();
+        }
+
+        RatePacer.Reservation pace = pacer.reserve(tokens);
+        boolean sent = false;
+        try {
+          if (policy.next(new Paced(pace.delay()), state) instanceof Fail f) {
+            sink.fail(items, f.cause());
+            return;
+          }
+          if (pace.delay().isPositive()) {
+            metrics.pacing(pace.delay());
+            if (pace.held()) {
+              // The provider ordered the wait and nothing can be sent before it ends: give the
+              // concurrency slot back meanwhile (the dispatcher forms no batch during a hold).
+              permit.ignore();
+              permit = null;
+            }
+            sleeper.sleep(pace.delay());
+            if (permit == null) {
+              Optional<AdaptiveLimiter.Permit> taken = limiter.acquire(until(due));
+              if (taken.isEmpty()) {
+                fail(items, policy.next(new NoPermit(), state));
+                return;
+              }
+              permit = taken.get();
+            }
+          }
+
+          Optional<EndpointGroup.Member> member = endpoints.acquire(preferred);
+          if (member.isEmpty()) {
+            // Waiting for a breaker to half-open is a wait, not a failed attempt; nobody needs
+            // our permit for it.
             permit.ignore();
             permit = null;
+            metrics.request("none", "circuit_open", Duration.ZERO);
+            Decision d =
+                policy.next(new BreakersOpen(endpoints.untilHalfOpen(), endpoints.labels()), state);
+            if (d instanceof WaitForBreaker w) {
+              sleeper.sleep(w.delay());
+              continue; // the finally gives the reservation back
+            }
+            fail(items, d);
+            return;
           }
-          sleeper.sleep(pace.delay());
-          if (permit == null) {
-            permit = limiter.acquire();
+          Duration late = pacer.admit(pace); // senders that woke together leave one by one
+          if (late.isPositive()) {
+            sleeper.sleep(late);
           }
-        }
-        Duration late = pacer.admit(pace); // senders that woke together leave one by one
-        if (late.isPositive()) {
-          sleeper.sleep(late);
-        }
-        member = endpoints.acquire(preferred);
-        if (member.isEmpty()) {
-          throw new ProviderUnavailableException(
-              "every embedding endpoint's circuit breaker is open (" + endpoints.labels() + ")",
-              0,
-              null,
-              Optional.empty(),
-              false,
-              null);
-        }
-        EndpointGroup.Member m = member.get();
-        if (m.index() != 0) {
-          metrics.failover(m.label());
-        }
-        metrics.batch(items.size(), tokens);
-        sent = true;
-        sentAt = System.nanoTime();
-        ProviderResponse response = m.client().embed(texts);
-        m.breaker().onSuccess(response.latency().toNanos(), TimeUnit.NANOSECONDS);
-        breakerResolved = true;
-        permit.success(response.latency());
-        permit = null;
-        metrics.request(m.label(), "success", response.latency());
-        response.promptTokens().ifPresent(actual -> pacer.correctTokens(tokens, actual));
-        sink.deliver(items, response.vectors(), m.label(), response.promptTokens().orElse(tokens));
-        return;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        sink.fail(items, new EmbeddingCancelledException("embedding interrupted", e));
-        return;
-      } catch (EmbeddingCancelledException e) {
-        sink.fail(items, e);
-        return;
-      } catch (RateLimitedException e) {
-        member.ifPresent(m -> m.breaker().releasePermission());
-        resolve(permit, true);
-        permit = null;
-        metrics.request(label(member), "rate_limited", since(sent, sentAt));
-        if (pace != null) {
-          pacer.rateLimited(pace); // learn the burst the provider tolerates
-        }
-        e.retryAfter().ifPresent(pacer::pause);
-        last = e;
-      } catch (ProviderUnavailableException e) {
-        boolean overload = e.timeout() || e.status().orElse(0) == 503;
-        resolve(permit, overload);
-        permit = null;
-        if (member.isPresent()) {
+
           EndpointGroup.Member m = member.get();
-          m.breaker().onError(0, TimeUnit.NANOSECONDS, e);
-          metrics.request(m.label(), e.timeout() ? "timeout" : "unavailable", since(sent, sentAt));
-          preferred = (m.index() + 1) % endpoints.size();
-        } else {
-          metrics.request("none", "circuit_open", Duration.ZERO);
-        }
-        last = e;
-        countedAttempts++;
-      } catch (BatchTooLargeException e) {
-        member.ifPresent(m -> m.breaker().releasePermission());
-        resolve(permit, false);
-        permit = null;
-        metrics.request(label(member), "too_large", since(sent, sentAt));
-        if (items.size() == 1) {
-          sink.fail(items, e);
-          return;
-        }
-        int half = items.size() / 2;
-        learnedMaxBatch.accumulateAndGet(Math.max(1, half), Math::min);
-        metrics.split();
-        process(new ArrayList<>(items.subList(0, half)), null, deadline);
-        process(new ArrayList<>(items.subList(half, items.size())), null, deadline);
-        return;
-      } catch (ProviderRejectedException e) {
-        member.ifPresent(m -> m.breaker().releasePermission());
-        resolve(permit, false);
-        permit = null;
-        metrics.request(label(member), "rejected", since(sent, sentAt));
-        Map<Long, List<PendingText>> byOwner = byOwner(items);
-        if (e.inputSpecific() && byOwner.size() > 1) {
-          for (List<PendingText> group : byOwner.values()) {
-            process(group, null, deadline);
+          if (m.index() != 0) {
+            metrics.failover(m.label());
           }
-        } else {
-          sink.fail(items, e);
-        }
-        return;
-      } catch (MalformedResponseException e) {
-        if (!breakerResolved) {
-          member.ifPresent(m -> m.breaker().releasePermission());
-        }
-        resolve(permit, false);
-        permit = null;
-        metrics.request(label(member), "malformed", since(sent, sentAt));
-        sink.fail(items, e);
-        return;
-      } finally {
-        if (permit != null) { // only when an attempt ended without resolving it
-          permit.ignore();
+          metrics.batch(items.size(), tokens);
+          Duration left = until(due);
+          Duration bound = left.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : left;
+          sent = true;
+          long sentAt = System.nanoTime();
+          ProviderResponse response;
+          try {
+            response = m.client().embed(texts, bound);
+          } catch (EmbeddingException e) {
+            resolveFailure(m, e, permit, Duration.ofNanos(System.nanoTime() - sentAt));
+            permit = null;
+            if (e instanceof RateLimitedException) {
+              pacer.rateLimited(pace); // learn the burst the provider tolerates
+            }
+            if (e instanceof ProviderUnavailableException) {
+              preferred = (m.index() + 1) % endpoints.size();
+            }
+            switch (policy.next(new Failed(e), state)) {
+              case Retry r -> {
+                metrics.retry(e instanceof RateLimitedException ? "rate_limited" : "unavailable");
+                sleeper.sleep(r.delay());
+                state = r.next();
+                continue;
+              }
+              case Split s -> {
+                batchLimit.onTooLarge(items.size());
+                metrics.split();
+                halves(items, due);
+                return;
+              }
+              case Cut c -> {
+                String shorter = cut(texts.getFirst());
+                if (shorter.isEmpty()) {
+                  sink.fail(items, e);
+                  return;
+                }
+                texts = List.of(shorter);
+                state = c.next();
+                continue;
+              }
+              case Isolate i -> {
+                metrics.split();
+                halves(items, due);
+                return;
+              }
+              case Fail f -> {
+                sink.fail(items, f.cause());
+                return;
+              }
+              default -> throw new IllegalStateException("unexpected decision after a failure");
+            }
+          }
+
+          m.breaker().onSuccess(response.latency().toNanos(), TimeUnit.NANOSECONDS);
+          windows.get(m.index()).record(false);
+          permit.success(response.latency());
           permit = null;
+          metrics.request(m.label(), "success", response.latency());
+          batchLimit.onSuccess(items.size());
+          response.promptTokens().ifPresent(actual -> pacer.correctTokens(tokens, actual));
+          try {
+            sink.deliver(
+                items, response.vectors(), m.label(), response.promptTokens().orElse(tokens));
+          } catch (MalformedResponseException e) {
+            sink.fail(items, e);
+          }
+          return;
+        } finally {
+          if (!sent) {
+            pacer.cancel(pace); // a reservation for a request that never left
+          }
         }
       }
-      failures++;
-      if (countedAttempts >= config.maxAttempts()) {
-        sink.fail(
-            items,
-            new DeadlineExceededException(
-                "gave up after " + countedAttempts + " failed attempts: " + last.getMessage(),
-                last));
-        return;
-      }
-      Duration wait;
-      synchronized (random) { // RandomGenerator implementations are rarely thread-safe
-        wait = backoff.delay(failures, retryAfter(last).map(RatePacer::capHold), random);
-      }
-      if (clock.instant().plus(wait).isAfter(deadline)) {
-        sink.fail(
-            items,
-            new DeadlineExceededException(
-                "deadline of "
-                    + config.deadline()
-                    + " for this batch would pass before the next attempt: "
-                    + last.getMessage(),
-                last));
-        return;
-      }
-      metrics.retry(last instanceof RateLimitedException ? "rate_limited" : "unavailable");
-      try {
-        sleeper.sleep(wait);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        sink.fail(items, new EmbeddingCancelledException("embedding interrupted", e));
-        return;
-      }
-    }
-  }
-
-  private DeadlineExceededException pacingDeadline(Duration wait, EmbeddingException last) {
-    String message =
-        "deadline of "
-            + config.deadline()
-            + " for this batch would pass while waiting "
-            + wait
-            + " for rate limits (pacing, a Retry-After pause or a reported quota reset)";
-    return last == null
-        ? new DeadlineExceededException(message)
-        : new DeadlineExceededException(message + "; last failure: " + last.getMessage(), last);
-  }
-
-  private static void resolve(AdaptiveLimiter.Permit permit, boolean dropped) {
-    if (permit != null) {
-      if (dropped) {
-        permit.dropped();
-      } else {
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      sink.fail(items, new EmbeddingCancelledException("embedding interrupted", e));
+    } finally {
+      if (permit != null) { // only when the loop ended without resolving it
         permit.ignore();
       }
     }
   }
 
-  /** Time since the request left ({@code System.nanoTime()} {@code sentAt}), zero if none did. */
-  private static Duration since(boolean sent, long sentAt) {
-    return sent ? Duration.ofNanos(System.nanoTime() - sentAt) : Duration.ZERO;
+  /**
+   * The text cut to {@link AttemptPolicy#CUT_KEEP} of its code points (never inside a surrogate
+   * pair). Its vector is still delivered, and cached, as the vector of the text the caller gave.
+   */
+  static String cut(String text) {
+    int points = text.codePointCount(0, text.length());
+    int keep = (int) (points * AttemptPolicy.CUT_KEEP);
+    return text.substring(0, text.offsetByCodePoints(0, keep)).strip();
   }
 
-  private static String label(Optional<EndpointGroup.Member> member) {
-    return member.map(EndpointGroup.Member::label).orElse("none");
+  /** Sends each half as a batch of its own, under the same deadline and with fresh attempts. */
+  private void halves(List<PendingText> items, Instant due) {
+    int half = items.size() / 2;
+    run(new ArrayList<>(items.subList(0, half)), null, due);
+    run(new ArrayList<>(items.subList(half, items.size())), null, due);
   }
 
-  private static Optional<Duration> retryAfter(EmbeddingException e) {
+  /**
+   * Feeds a failed attempt to the breaker, the AIMD limit (through the permit), the pacer and the
+   * metrics. Only "this endpoint is unwell" counts against the breaker; only overload (429, a
+   * timeout, a 503 the provider marks with Retry-After or that clusters) shrinks the limit.
+   */
+  private void resolveFailure(
+      EndpointGroup.Member m, EmbeddingException e, AdaptiveLimiter.Permit permit, Duration took) {
+    UnavailableWindow window = windows.get(m.index());
+    switch (e) {
+      case RateLimitedException r -> {
+        m.breaker().releasePermission();
+        window.record(false);
+        permit.dropped();
+        metrics.request(m.label(), "rate_limited", took);
+        r.retryAfter().ifPresent(pacer::pause);
+      }
+      case ProviderUnavailableException u -> {
+        m.breaker().onError(took.toNanos(), TimeUnit.NANOSECONDS, u);
+        int status = u.status().orElse(0);
+        boolean overload = u.timeout();
+        if (status == 503) {
+          boolean clustered = window.record(true);
+          overload = u.retryAfter().isPresent() || clustered;
+        } else if (status > 0) {
+          window.record(false);
+        }
+        if (overload) {
+          permit.dropped();
+        } else {
+          permit.ignore();
+        }
+        metrics.request(m.label(), u.timeout() ? "timeout" : "unavailable", took);
+      }
+      default -> {
+        m.breaker().releasePermission();
+        if (e.status().isPresent()) {
+          window.record(false);
+        }
+        permit.ignore();
+        metrics.request(m.label(), outcome(e), took);
+      }
+    }
+  }
+
+  private static String outcome(EmbeddingException e) {
     return switch (e) {
-      case RateLimitedException r -> r.retryAfter();
-      case ProviderUnavailableException u -> u.retryAfter();
-      default -> Optional.empty();
+      case BatchTooLargeException t -> "too_large";
+      case InputTooLongException t -> "too_long";
+      case ProviderRejectedException r -> "rejected";
+      case MalformedResponseException m -> "malformed";
+      default -> "cancelled";
     };
   }
 
-  private static Map<Long, List<PendingText>> byOwner(List<PendingText> items) {
-    Map<Long, List<PendingText>> groups = new LinkedHashMap<>();
-    for (PendingText p : items) {
-      groups.computeIfAbsent(p.owner, o -> new ArrayList<>()).add(p);
+  private void fail(List<PendingText> items, Decision decision) {
+    if (decision instanceof Fail f) {
+      sink.fail(items, f.cause());
+    } else {
+      throw new IllegalStateException("expected a failure, got " + decision);
     }
-    return groups;
+  }
+
+  /** Time left until {@code due} on the injected clock (negative once it has passed). */
+  private Duration until(Instant due) {
+    return Duration.between(clock.instant(), due);
   }
 }

@@ -204,7 +204,7 @@ public final class EvalCollection implements AutoCloseable {
     long start = nanoTime.getAsLong();
     for (int from = 0; from < missing.size(); from += QUERY_BATCH) {
       List<String> batch = missing.subList(from, Math.min(missing.size(), from + QUERY_BATCH));
-      List<float[]> vectors = model.get().embed(batch);
+      List<float[]> vectors = model.get().embed(batch, EmbeddingModel.Purpose.QUERY);
       if (vectors.size() != batch.size()) {
         throw new IllegalStateException(
             "the embedding model returned " + vectors.size() + " vectors for " + batch.size());
@@ -232,10 +232,18 @@ public final class EvalCollection implements AutoCloseable {
 
       @Override
       public List<float[]> embed(List<String> texts) {
+        return m.embed(texts);
+      }
+
+      @Override
+      public List<float[]> embed(List<String> texts, Purpose purpose) {
+        if (purpose != Purpose.QUERY) {
+          return m.embed(texts, purpose);
+        }
         List<float[]> out = new ArrayList<>(texts.size());
         for (String t : texts) {
           float[] v = queryVectors.get(t);
-          out.add(v != null ? v : m.embed(List.of(t)).get(0));
+          out.add(v != null ? v : m.embedQuery(t));
         }
         return out;
       }

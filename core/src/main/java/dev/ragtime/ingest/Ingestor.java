@@ -91,9 +91,13 @@ public final class Ingestor {
     return new Ingestor(index, model, chunker, config, executor);
   }
 
-  /** The fingerprint mixed into every content hash: a changed chunker invalidates old chunks. */
+  /**
+   * The fingerprint mixed into every content hash: a changed chunker, or anything that changes a
+   * vector (model, dimension, truncation: {@link dev.ragtime.embed.ModelInfo#fingerprint()}),
+   * invalidates old chunks.
+   */
   String fingerprint() {
-    return FORMAT_VERSION + "|" + chunker.fingerprint() + "|" + index.model().id();
+    return FORMAT_VERSION + "|" + chunker.fingerprint() + "|" + index.model().fingerprint();
   }
 
   /**

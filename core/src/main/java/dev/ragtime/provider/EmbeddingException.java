@@ -17,8 +17,8 @@ import java.util.OptionalInt;
  *       RateLimitedException}, {@link ProviderUnavailableException}, {@link
  *       DeadlineExceededException});
  *   <li>{@link NonRetryableEmbeddingException}: repeating the same request will fail again ({@link
- *       ProviderRejectedException}, {@link BatchTooLargeException}, {@link
- *       MalformedResponseException}, {@link LocalModelException}, {@link
+ *       ProviderRejectedException}, {@link BatchTooLargeException}, {@link InputTooLongException},
+ *       {@link MalformedResponseException}, {@link LocalModelException}, {@link
  *       EmbeddingCancelledException}).
  * </ul>
  *

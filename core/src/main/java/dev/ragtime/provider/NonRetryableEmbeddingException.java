@@ -4,6 +4,7 @@ package dev.ragtime.provider;
 public abstract sealed class NonRetryableEmbeddingException extends EmbeddingException
     permits ProviderRejectedException,
         BatchTooLargeException,
+        InputTooLongException,
         MalformedResponseException,
         LocalModelException,
         EmbeddingCancelledException {

@@ -10,11 +10,17 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -93,17 +99,37 @@ public final class ProviderClient {
   }
 
   /**
-   * Embeds the texts in one request.
+   * Embeds the texts in one request, bounded by the endpoint's timeout.
    *
-   * @param texts at least one text
-   * @return one vector per text, in order, as sent by the provider
-   * @throws EmbeddingException for every failure; {@link EmbeddingCancelledException} when the
-   *     calling thread is interrupted (its interrupt flag is then set)
+   * @see #embed(List, Duration)
    */
   public ProviderResponse embed(List<String> texts) {
+    return embed(texts, endpoint.timeout());
+  }
+
+  /**
+   * Embeds the texts in one request that may take at most {@code limit}, or the endpoint's timeout
+   * if that is shorter, from sending to the last byte of the answer. The bound is hard: the JDK's
+   * own request timeout stops counting once the response headers have arrived, so a server that
+   * sends headers and part of a body and then goes silent would otherwise hold the caller forever.
+   * When the bound passes the exchange is cancelled (its connection is closed) and the call fails
+   * with a {@link ProviderUnavailableException} whose {@link ProviderUnavailableException#timeout}
+   * is true.
+   *
+   * @param texts at least one text
+   * @param limit the longest the exchange may take (the caller's remaining deadline); positive
+   * @return one vector per text, in order, as sent by the provider
+   * @throws EmbeddingException for every failure; {@link EmbeddingCancelledException} when the
+   *     calling thread is interrupted (its interrupt flag is then set, and the exchange cancelled)
+   */
+  public ProviderResponse embed(List<String> texts, Duration limit) {
     if (texts.isEmpty()) {
       throw new IllegalArgumentException("texts must not be empty");
     }
+    if (!limit.isPositive()) {
+      throw new IllegalArgumentException("limit must be positive, was " + limit);
+    }
+    Duration bound = limit.compareTo(endpoint.timeout()) < 0 ? limit : endpoint.timeout();
     var uri = endpoint.requestUri();
     Span span =
         tracer
@@ -118,7 +144,7 @@ public final class ProviderClient {
             .startSpan();
     Scope scope = span.makeCurrent();
     try {
-      ProviderResponse response = send(uri, texts, span);
+      ProviderResponse response = send(uri, texts, bound, span);
       response.promptTokens().ifPresent(t -> span.setAttribute(INPUT_TOKENS, (long) t));
       return response;
     } catch (EmbeddingException e) {
@@ -131,10 +157,10 @@ public final class ProviderClient {
     }
   }
 
-  private ProviderResponse send(java.net.URI uri, List<String> texts, Span span) {
+  private ProviderResponse send(java.net.URI uri, List<String> texts, Duration bound, Span span) {
     var builder =
         HttpRequest.newBuilder(uri)
-            .timeout(endpoint.timeout())
+            .timeout(bound)
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(ProviderCodec.encode(endpoint, texts)));
@@ -145,11 +171,26 @@ public final class ProviderClient {
     endpoint.apiKey().ifPresent(k -> builder.header("Authorization", "Bearer " + k.reveal()));
     long start = System.nanoTime();
     HttpResponse<byte[]> response;
+    CompletableFuture<HttpResponse<byte[]>> exchange =
+        http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
     try {
-      response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw ErrorMapper.fromIoException(e, endpoint, texts.size());
+      response = exchange.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      exchange.cancel(true); // aborts the exchange and closes its connection
+      throw ErrorMapper.fromIoException(
+          new HttpTimeoutException("no complete answer in time"), endpoint, texts.size(), bound);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw ErrorMapper.fromIoException(io, endpoint, texts.size(), bound);
+      }
+      throw ErrorMapper.fromIoException(
+          new IOException(String.valueOf(cause), cause), endpoint, texts.size(), bound);
+    } catch (CancellationException e) {
+      throw new EmbeddingCancelledException(
+          "the request to " + endpoint.label() + " was cancelled", e);
     } catch (InterruptedException e) {
+      exchange.cancel(true);
       Thread.currentThread().interrupt();
       throw new EmbeddingCancelledException("interrupted while waiting for " + endpoint.label(), e);
     }

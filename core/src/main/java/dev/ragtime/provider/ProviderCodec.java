@@ -12,6 +12,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -209,6 +211,36 @@ final class ProviderCodec {
       throw new IOException(
           "expected " + expected + " but found " + actual + " at " + p.currentLocation());
     }
+  }
+
+  /**
+   * The provider's machine-readable error reason, lower-cased: OpenAI's {@code error.code} (e.g.
+   * {@code context_length_exceeded}, {@code insufficient_quota}), else its {@code error.type}, else
+   * TEI's {@code error_type}; empty when the body carries none (Ollama sends only a message).
+   */
+  static Optional<String> errorCode(byte[] body) {
+    try {
+      JsonNode root = MAPPER.readTree(body);
+      if (root == null || !root.isObject()) {
+        return Optional.empty();
+      }
+      JsonNode error = root.get("error");
+      if (error != null && error.isObject()) {
+        for (String field : List.of("code", "type")) {
+          JsonNode v = error.get(field);
+          if (v != null && v.isValueNode() && !v.isNull() && !v.asText().isBlank()) {
+            return Optional.of(v.asText().strip().toLowerCase(Locale.ROOT));
+          }
+        }
+      }
+      JsonNode teiType = root.get("error_type");
+      if (teiType != null && teiType.isTextual() && !teiType.asText().isBlank()) {
+        return Optional.of(teiType.asText().strip().toLowerCase(Locale.ROOT));
+      }
+    } catch (IOException | RuntimeException notJson) {
+      // no code
+    }
+    return Optional.empty();
   }
 
   /**

@@ -244,12 +244,7 @@ public final class Searcher {
   }
 
   private float[] embed(String query) {
-    List<float[]> vectors = model().embed(List.of(query));
-    if (vectors.size() != 1) {
-      throw new IllegalStateException(
-          "embedding model returned " + vectors.size() + " vectors for one query");
-    }
-    return vectors.get(0);
+    return model().embedQuery(query); // the query lane, and the model's query form
   }
 
   private EmbeddingModel model() {

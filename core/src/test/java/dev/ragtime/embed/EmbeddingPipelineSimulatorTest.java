@@ -3,8 +3,8 @@ package dev.ragtime.embed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ragtime.provider.BatchTooLargeException;
 import dev.ragtime.provider.EmbeddingCancelledException;
+import dev.ragtime.provider.InputTooLongException;
 import dev.ragtime.simulator.Faults;
 import dev.ragtime.simulator.ProviderSimulator;
 import dev.ragtime.simulator.SimulatorConfig;
@@ -213,7 +213,7 @@ class EmbeddingPipelineSimulatorTest {
 
     assertExact(good, fine.get(30, TimeUnit.SECONDS));
     assertThatThrownBy(() -> bad.get(30, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(BatchTooLargeException.class)
+        .hasCauseInstanceOf(InputTooLongException.class)
         .hasMessageContaining("maximum context length");
   }
 

@@ -295,10 +295,12 @@ class EmbeddingPipelineTest {
         assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS))
             .hasCauseInstanceOf(ProviderRejectedException.class);
       }
-      // First request held both callers' texts; then each caller's texts went alone.
+      // First request held both callers' texts; then the halves, then the rejected half's texts
+      // each alone (isolation bisects down to the bad text).
       assertThat(server.requests.getFirst()).hasSize(4);
       assertThat(server.requests.subList(1, server.requests.size()))
-          .containsExactlyInAnyOrder(List.of("ok1", "poison"), List.of("ok2", "ok3"));
+          .containsExactlyInAnyOrder(
+              List.of("ok1", "poison"), List.of("ok2", "ok3"), List.of("ok1"), List.of("poison"));
     }
   }
 
