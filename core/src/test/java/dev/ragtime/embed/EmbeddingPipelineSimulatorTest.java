@@ -296,9 +296,12 @@ class EmbeddingPipelineSimulatorTest {
                     flagKept.set(Thread.currentThread().isInterrupted());
                   }
                 });
-    TimeUnit.MILLISECONDS.sleep(300);
+    // Interrupt once the request is on the wire (no sleep: poll the server's own count).
+    while (sim.counters().requestsReceived() == 0 && caller.isAlive()) {
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
     caller.interrupt();
-    caller.join(5_000);
+    caller.join();
     assertThat(thrown.get()).isInstanceOf(EmbeddingCancelledException.class);
     assertThat(flagKept).isTrue();
 
@@ -362,7 +365,8 @@ class EmbeddingPipelineSimulatorTest {
   }
 
   private static List<Thread> liveThreads(String prefix) throws InterruptedException {
-    for (int i = 0; i < 100; i++) {
+    // Threads end asynchronously after close; poll generously (a bound for failing, not a bet).
+    for (int i = 0; i < 1_500; i++) {
       var live =
           Thread.getAllStackTraces().keySet().stream()
               .filter(t -> t.getName().startsWith(prefix) && t.isAlive())
