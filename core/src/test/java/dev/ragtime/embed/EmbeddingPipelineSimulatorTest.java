@@ -135,13 +135,20 @@ class EmbeddingPipelineSimulatorTest {
   @Test
   void recoversFromA429StormByWaitingAsTold() throws Exception {
     var sim = sim(simConfig());
-    var p = pipeline(config(sim.baseUri()).maxBatch(8).build());
-    sim.storm429(Duration.ofMillis(1_200));
+    // One request at a time, so the count of 429s shows whether the pipeline waited as told.
+    var p = pipeline(config(sim.baseUri()).maxBatch(8).maxConcurrency(1).build());
+    sim.storm429(Duration.ofSeconds(5));
     List<String> all = texts("storm", 200);
 
     embedConcurrently(p, all, 4);
 
-    assertThat(p.stats().rateLimited()).isPositive();
+    // Every 429 carries Retry-After for the rest of the storm and the pipeline sends nothing until
+    // then: one 429, or two or three if other batches left while the first answer was being
+    // handled. A pipeline that ignored Retry-After would retry on its own back-off (full jitter
+    // under 0.2, 0.4, 0.8, 1.6 s: four retries within 3 s) and draw at least five.
+    long tooMany = sim.counters().responses(429);
+    assertThat(tooMany).isBetween(1L, 3L);
+    assertThat(p.stats().rateLimited()).isEqualTo(tooMany);
     assertThat(p.stats().failures()).isZero();
     for (String t : all) {
       assertThat(sim.counters().timesEmbedded(t)).isEqualTo(1);
