@@ -26,7 +26,7 @@ def main(argv):
             path = a
     counts = collections.defaultdict(collections.Counter)
     survivors = []
-    for m in ET.parse(path).getroot().iter("mutation"):
+    for m in mutations(path):
         cls = m.findtext("mutatedClass")
         pkg = cls.rsplit(".", 1)[0]
         status = m.get("status")
@@ -44,6 +44,20 @@ def main(argv):
     row("overall", total)
     for s in sorted(survivors):
         print("  %s:%d %s %s: %s" % s)
+
+
+def mutations(path):
+    """The report's mutation elements; a report PIT is still writing is read up to its last one."""
+    try:
+        return list(ET.parse(path).getroot().iter("mutation"))
+    except ET.ParseError:
+        text = open(path, encoding="utf-8").read()
+        end = text.rfind("</mutation>")
+        if end < 0:
+            return []
+        print("(partial report: PIT is still running)")
+        root = ET.fromstring(text[: end + len("</mutation>")] + "</mutations>")
+        return list(root.iter("mutation"))
 
 
 def row(name, c):
