@@ -176,8 +176,26 @@ class EvalCommandTest {
     assertThat(j.get("tunedScore").get("scoreWeight").asDouble()).isBetween(0.0, 1.0);
     assertThat(j.get("rrf").size()).isEqualTo(20);
     assertThat(j.get("score").size()).isGreaterThan(20);
-    assertThat(j.get("score").get(0).get("train").get("ndcg@10").asDouble())
-        .isGreaterThanOrEqualTo(j.get("score").get(1).get("train").get("ndcg@10").asDouble());
+    // The full score grid is listed, the RRF grid's best 20: together less than the whole grid.
+    assertThat(j.get("grid").asInt()).isGreaterThan(j.get("score").size() + 20);
+    // "Best": each grid is listed best first on the tuning split, and the tuned setting is the
+    // first row of its grid, setting for setting.
+    for (String grid : List.of("rrf", "score")) {
+      JsonNode rows = j.get(grid);
+      for (int i = 1; i < rows.size(); i++) {
+        assertThat(rows.get(i - 1).get("train").get("ndcg@10").asDouble())
+            .as("%s row %d against row %d", grid, i - 1, i)
+            .isGreaterThanOrEqualTo(rows.get(i).get("train").get("ndcg@10").asDouble());
+      }
+    }
+    for (String field : List.of("candidates", "rrfK", "lexicalWeight", "vectorWeight")) {
+      assertThat(j.get("tunedRrf").get(field)).as(field).isEqualTo(j.get("rrf").get(0).get(field));
+    }
+    for (String field : List.of("candidates", "scoreWeight", "normalization")) {
+      assertThat(j.get("tunedScore").get(field))
+          .as(field)
+          .isEqualTo(j.get("score").get(0).get(field));
+    }
   }
 
   @Test

@@ -135,13 +135,20 @@ class EmbeddingPipelineSimulatorTest {
   @Test
   void recoversFromA429StormByWaitingAsTold() throws Exception {
     var sim = sim(simConfig());
-    var p = pipeline(config(sim.baseUri()).maxBatch(8).build());
-    sim.storm429(Duration.ofMillis(1_200));
+    // One request at a time, so the count of 429s shows whether the pipeline waited as told.
+    var p = pipeline(config(sim.baseUri()).maxBatch(8).maxConcurrency(1).build());
+    sim.storm429(Duration.ofSeconds(5));
     List<String> all = texts("storm", 200);
 
     embedConcurrently(p, all, 4);
 
-    assertThat(p.stats().rateLimited()).isPositive();
+    // Every 429 carries Retry-After for the rest of the storm and the pipeline sends nothing until
+    // then: one 429, or two or three if other batches left while the first answer was being
+    // handled. A pipeline that ignored Retry-After would retry on its own back-off (full jitter
+    // under 0.2, 0.4, 0.8, 1.6 s: four retries within 3 s) and draw at least five.
+    long tooMany = sim.counters().responses(429);
+    assertThat(tooMany).isBetween(1L, 3L);
+    assertThat(p.stats().rateLimited()).isEqualTo(tooMany);
     assertThat(p.stats().failures()).isZero();
     for (String t : all) {
       assertThat(sim.counters().timesEmbedded(t)).isEqualTo(1);
@@ -296,9 +303,12 @@ class EmbeddingPipelineSimulatorTest {
                     flagKept.set(Thread.currentThread().isInterrupted());
                   }
                 });
-    TimeUnit.MILLISECONDS.sleep(300);
+    // Interrupt once the request is on the wire (no sleep: poll the server's own count).
+    while (sim.counters().requestsReceived() == 0 && caller.isAlive()) {
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
     caller.interrupt();
-    caller.join(5_000);
+    caller.join();
     assertThat(thrown.get()).isInstanceOf(EmbeddingCancelledException.class);
     assertThat(flagKept).isTrue();
 
@@ -362,7 +372,8 @@ class EmbeddingPipelineSimulatorTest {
   }
 
   private static List<Thread> liveThreads(String prefix) throws InterruptedException {
-    for (int i = 0; i < 100; i++) {
+    // Threads end asynchronously after close; poll generously (a bound for failing, not a bet).
+    for (int i = 0; i < 1_500; i++) {
       var live =
           Thread.getAllStackTraces().keySet().stream()
               .filter(t -> t.getName().startsWith(prefix) && t.isAlive())

@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -277,6 +277,9 @@ class PacingAndLimitsTest {
     var limiter = new AdaptiveLimiter(new AimdLimit(2, 2, 0.75, Duration.ofSeconds(5)));
     var peak = new AtomicInteger();
     var current = new AtomicInteger();
+    // The first two holders wait for each other, so two permits are held at once for certain;
+    // a third holder at that moment would show as a peak of 3.
+    var twoHolders = new CountDownLatch(2);
     try (var exec =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("lim-", 0).factory())) {
       for (int i = 0; i < 20; i++) {
@@ -285,7 +288,8 @@ class PacingAndLimitsTest {
               try {
                 var permit = limiter.acquire();
                 peak.accumulateAndGet(current.incrementAndGet(), Math::max);
-                TimeUnit.MILLISECONDS.sleep(2);
+                twoHolders.countDown();
+                twoHolders.await();
                 current.decrementAndGet();
                 permit.success(Duration.ofMillis(2));
               } catch (InterruptedException e) {

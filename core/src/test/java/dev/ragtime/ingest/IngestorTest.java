@@ -143,6 +143,33 @@ class IngestorTest {
   }
 
   @Test
+  void progressCountsWhatTheReportSaysOnAFirstAndAnUnchangedRun() throws IOException {
+    mixedFolder(); // 4 supported files (one a broken PDF), a PNG and a hidden file
+    SourceScan scan = FileSources.scan(List.of(docs), parsers);
+    var first = new IngestProgress();
+    IngestReport r =
+        Ingestor.create(index, () -> model, chunker, IngestConfig.DEFAULT, executor)
+            .ingest(scan.documents().iterator(), scan.documents().size(), scan, false, first);
+    assertThat(r.documents()).isEqualTo(4);
+    assertThat(first.total()).isEqualTo(4);
+    assertThat(first.done()).isEqualTo(4);
+    assertThat(first.chunks()).isEqualTo(3).isEqualTo(r.chunks());
+    assertThat(first.embedded()).isEqualTo(3).isEqualTo(r.embedded());
+    assertThat(first.unchanged()).isZero();
+    assertThat(first.failed()).isEqualTo(1).isEqualTo(r.failed());
+
+    var again = new IngestProgress();
+    IngestReport second =
+        Ingestor.create(index, () -> model, chunker, IngestConfig.DEFAULT, executor)
+            .ingest(scan.documents().iterator(), scan.documents().size(), scan, false, again);
+    assertThat(again.done()).isEqualTo(4);
+    assertThat(again.unchanged()).isEqualTo(3).isEqualTo(second.unchanged());
+    assertThat(again.chunks()).isZero();
+    assertThat(again.embedded()).isZero();
+    assertThat(again.failed()).isEqualTo(1);
+  }
+
+  @Test
   void reingestOfUnchangedFilesEmbedsNothing() throws IOException {
     mixedFolder();
     ingest(model, false);

@@ -151,18 +151,13 @@ class HybridSearchEquivalenceTest {
         try (IndexSnapshot snapshot = index.snapshot()) {
           int depth = Math.max(request.k(), config.candidates());
           expected =
-              ScoreFusion.fuse(
+              minMaxReference(
                   config.fusesLexical() ? snapshot.lexical(query, Map.of(), depth) : List.of(),
                   config.fusesVector()
                       ? snapshot.vector(model.vectorOf(query), Map.of(), depth)
                       : List.of(),
                   config.scoreWeight(),
-                  config.normalization(),
-                  request.k(),
-                  depth,
-                  Hit::chunkId,
-                  Hit::score,
-                  Hit::withScore);
+                  request.k());
         }
         assertThat(actual).as("query '%s' %s", query, config).isEqualTo(expected);
         compared++;
@@ -191,6 +186,46 @@ class HybridSearchEquivalenceTest {
   }
 
   private record Reference(List<Hit> hits, int ties) {}
+
+  /**
+   * Min-max score fusion written out independently of {@link ScoreFusion}: each list's distinct
+   * hits scaled to [0, 1] (all equal: 1), a hit missing from a list scores 0 there, fused as {@code
+   * share * lexical + (1 - share) * vector}, ordered by fused score, then best rank, then chunk id.
+   */
+  private static List<Hit> minMaxReference(
+      List<Hit> lexical, List<Hit> vector, double share, int k) {
+    Map<String, Hit> firstHit = new LinkedHashMap<>();
+    Map<String, double[]> parts = new HashMap<>();
+    Map<String, Integer> bestRank = new HashMap<>();
+    List<List<Hit>> lists = List.of(lexical, vector);
+    for (int list = 0; list < 2; list++) {
+      Map<String, Double> raw = new LinkedHashMap<>();
+      for (int r = 1; r <= lists.get(list).size(); r++) {
+        Hit h = lists.get(list).get(r - 1);
+        if (raw.putIfAbsent(h.chunkId(), (double) h.score()) == null) {
+          firstHit.putIfAbsent(h.chunkId(), h);
+          bestRank.merge(h.chunkId(), r, Math::min);
+        }
+      }
+      double min = raw.values().stream().mapToDouble(d -> d).min().orElse(0);
+      double max = raw.values().stream().mapToDouble(d -> d).max().orElse(0);
+      for (var e : raw.entrySet()) {
+        double scaled = max == min ? 1 : (e.getValue() - min) / (max - min);
+        parts.computeIfAbsent(e.getKey(), x -> new double[2])[list] = scaled;
+      }
+    }
+    Map<String, Double> fused = new HashMap<>();
+    parts.forEach((id, p) -> fused.put(id, share * p[0] + (1 - share) * p[1]));
+    List<String> ids = new ArrayList<>(firstHit.keySet());
+    ids.sort(
+        Comparator.comparingDouble((String id) -> -fused.get(id))
+            .thenComparingInt(bestRank::get)
+            .thenComparing(Comparator.naturalOrder()));
+    return ids.stream()
+        .limit(k)
+        .map(id -> firstHit.get(id).withScore((float) (double) fused.get(id)))
+        .toList();
+  }
 
   /** The old path: full hits for both lists, then reciprocal rank fusion over hits. */
   private static Reference reference(
