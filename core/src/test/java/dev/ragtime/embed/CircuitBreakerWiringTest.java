@@ -46,6 +46,12 @@ class CircuitBreakerWiringTest {
 
   private EmbeddingPipeline pipeline(
       ScriptedProvider primary, ScriptedProvider fallback, int maxAttempts) {
+    // Long 429 storms back off for minutes of fake time; only attempts end a batch here.
+    return pipeline(primary, fallback, maxAttempts, Duration.ofHours(1));
+  }
+
+  private EmbeddingPipeline pipeline(
+      ScriptedProvider primary, ScriptedProvider fallback, int maxAttempts, Duration deadline) {
     EmbeddingConfig config =
         EmbeddingConfig.builder()
             .provider(EmbeddingConfig.Provider.OPENAI)
@@ -55,8 +61,7 @@ class CircuitBreakerWiringTest {
             .dimensions(3)
             .maxBatch(1)
             .maxAttempts(maxAttempts)
-            // Long 429 storms back off for minutes of fake time; only attempts end a batch here.
-            .deadline(Duration.ofHours(1))
+            .deadline(deadline)
             .maxWait(Duration.ofMillis(1))
             .build();
     return EmbeddingPipeline.builder(config)
@@ -154,8 +159,10 @@ class CircuitBreakerWiringTest {
   }
 
   @Test
-  void whenEveryEndpointsBreakerIsOpenTheCallFailsSayingSoWithoutSendingAnything()
+  void whenEveryEndpointsBreakerIsOpenPastTheDeadlineTheCallFailsSayingSoWithoutSendingAnything()
       throws Exception {
+    // Waiting for a breaker to half-open is a wait within the batch's deadline, not a failure: only
+    // when the open interval (10 s) outlasts the deadline (5 s) does the call fail, at once.
     try (var primary =
             new ScriptedProvider(
                 (n, inputs) -> ScriptedProvider.error(502, "primary is down", Map.of()));
@@ -163,7 +170,7 @@ class CircuitBreakerWiringTest {
             new ScriptedProvider(
                 (n, inputs) -> ScriptedProvider.error(503, "fallback is down", Map.of()));
         // Two attempts per batch: one on each endpoint.
-        var pipeline = pipeline(primary, fallback, 2)) {
+        var pipeline = pipeline(primary, fallback, 2, Duration.ofSeconds(5))) {
       for (int i = 1; i <= MINIMUM_CALLS; i++) {
         int batch = i;
         assertThatThrownBy(() -> pipeline.embed(List.of(text(batch))))
@@ -174,9 +181,13 @@ class CircuitBreakerWiringTest {
       assertThat(primary.requests).hasSize(MINIMUM_CALLS);
       assertThat(fallback.requests).hasSize(MINIMUM_CALLS);
 
+      var before = clock.instant();
       assertThatThrownBy(() -> pipeline.embed(List.of(text(0))))
           .isInstanceOf(EmbeddingException.class)
-          .hasMessageContaining("circuit breaker is open");
+          .hasMessageContaining("circuit breaker is open")
+          .hasMessageContaining("deadline");
+      // It failed at once rather than sleeping out the part of the interval it could not use.
+      assertThat(Duration.between(before, clock.instant())).isLessThan(Duration.ofSeconds(1));
       assertThat(primary.requests).hasSize(MINIMUM_CALLS);
       assertThat(fallback.requests).hasSize(MINIMUM_CALLS);
     }
