@@ -4,6 +4,7 @@ import dev.ragtime.ingest.SourceScan;
 import dev.ragtime.server.collections.CollectionRoutes;
 import dev.ragtime.server.collections.OpenCollections;
 import dev.ragtime.server.documents.DocumentRoutes;
+import dev.ragtime.server.gateway.EmbeddingsRoute;
 import dev.ragtime.server.health.HealthRoutes;
 import dev.ragtime.server.http.Api;
 import dev.ragtime.server.jobs.Job;
@@ -67,6 +68,7 @@ public final class RagtimeServer implements AutoCloseable {
               new DocumentRoutes(collections, jobs, parts.parsers(), api).register();
               new SearchRoutes(collections, api).register();
               new JobRoutes(jobs, api).register();
+              new EmbeddingsRoute(parts.embedder(), parts.model(), parts.tokens(), api).register();
             });
   }
 
