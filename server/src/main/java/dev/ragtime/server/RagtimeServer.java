@@ -10,12 +10,14 @@ import dev.ragtime.server.http.Api;
 import dev.ragtime.server.jobs.Job;
 import dev.ragtime.server.jobs.JobRoutes;
 import dev.ragtime.server.jobs.Jobs;
+import dev.ragtime.server.mcp.McpEndpoints;
 import dev.ragtime.server.openapi.OpenApiRoute;
 import dev.ragtime.server.search.SearchRoutes;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,7 @@ public final class RagtimeServer implements AutoCloseable {
   private final OpenCollections collections;
   private final Jobs jobs;
   private final Javalin app;
+  private final McpEndpoints.Http mcp;
   private final AtomicBoolean accepting = new AtomicBoolean(true);
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -49,6 +52,7 @@ public final class RagtimeServer implements AutoCloseable {
         new OpenCollections(
             parts.collections(), parts.model(), parts.ingestors(), parts.searchers());
     this.jobs = new Jobs(collections, parts.executor(), config.jobs(), parts.clock());
+    this.mcp = McpEndpoints.http(collections, jobs, parts.parsers());
     this.app =
         Javalin.create(
             c -> {
@@ -59,6 +63,12 @@ public final class RagtimeServer implements AutoCloseable {
               c.http.maxRequestSize = config.maxBodyBytes();
               c.jetty.multipartConfig.maxTotalRequestSize(config.maxBodyBytes(), SizeUnit.BYTES);
               c.jetty.multipartConfig.maxFileSize(config.maxBodyBytes(), SizeUnit.BYTES);
+              c.jetty.modifyServletContextHandler(
+                  context -> {
+                    var holder = new ServletHolder(mcp.servlet());
+                    holder.setAsyncSupported(true);
+                    context.addServlet(holder, McpEndpoints.PATH);
+                  });
               c.jetty.modifyServer(
                   server -> server.setStopTimeout(config.drainTimeout().toMillis()));
               var api = new Api(c.routes, parts.meters(), config.maxBodyBytes());
@@ -122,6 +132,7 @@ public final class RagtimeServer implements AutoCloseable {
       return;
     }
     accepting.set(false);
+    mcp.close();
     app.stop();
     try {
       if (!jobs.drain(config.drainTimeout())) {
