@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The composition root: builds every service once from {@link RagtimeConfig} and hands them to the
@@ -45,9 +46,13 @@ public final class Ragtime implements AutoCloseable {
   private final ExecutorService executor;
   private final DocumentParsers parsers;
   private final MeterRegistry meters;
-  private final Object modelLock = new Object();
-  private volatile OnnxEmbeddingModel onnx; // created under modelLock
-  private volatile EmbeddingPipeline pipeline; // created under modelLock
+  // Locks, not synchronized: building the pipeline opens its disk cache and loading the model
+  // reads and initialises it (blocking I/O), which inside a monitor would pin a virtual thread's
+  // carrier on JDK 21. Two locks, so a model load does not hold up callers of the pipeline.
+  private final ReentrantLock pipelineLock = new ReentrantLock();
+  private final ReentrantLock onnxLock = new ReentrantLock();
+  private volatile EmbeddingPipeline pipeline; // created once, under pipelineLock
+  private volatile OnnxEmbeddingModel onnx; // created once, under onnxLock
 
   private Ragtime(RagtimeConfig config, MeterRegistry meters) {
     this.config = Objects.requireNonNull(config, "config");
@@ -170,7 +175,8 @@ public final class Ragtime implements AutoCloseable {
   private EmbeddingPipeline pipeline() {
     EmbeddingPipeline p = pipeline;
     if (p == null) {
-      synchronized (modelLock) {
+      pipelineLock.lock();
+      try {
         p = pipeline;
         if (p == null) {
           var b =
@@ -187,6 +193,8 @@ public final class Ragtime implements AutoCloseable {
           p = b.build();
           pipeline = p;
         }
+      } finally {
+        pipelineLock.unlock();
       }
     }
     return p;
@@ -195,12 +203,15 @@ public final class Ragtime implements AutoCloseable {
   private OnnxEmbeddingModel onnx() {
     OnnxEmbeddingModel m = onnx;
     if (m == null) {
-      synchronized (modelLock) {
+      onnxLock.lock();
+      try {
         m = onnx;
         if (m == null) {
           m = OnnxEmbeddingModel.load(onnxConfig());
           onnx = m;
         }
+      } finally {
+        onnxLock.unlock();
       }
     }
     return m;

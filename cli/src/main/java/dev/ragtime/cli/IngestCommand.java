@@ -8,6 +8,7 @@ import dev.ragtime.ingest.CorpusSources;
 import dev.ragtime.ingest.FileSources;
 import dev.ragtime.ingest.IngestProgress;
 import dev.ragtime.ingest.IngestReport;
+import dev.ragtime.ingest.Ingestor;
 import dev.ragtime.ingest.SourceScan;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -68,15 +70,24 @@ final class IngestCommand implements Callable<Integer> {
       try (var display = progressDisplay(main, rt, progress)) {
         report = ingest(rt, index, progress);
         display.finish();
+      } catch (Ingestor.IndexWriteException e) {
+        // What was committed before the failure stays: say what that is, then fail the command.
+        e.report().ifPresent(r -> print(rt, r, Optional.of(e.getMessage())));
+        throw e;
       }
-      if (json) {
-        var summary = summary(report);
-        rt.pipelineStats().ifPresent(s -> summary.put("pipeline", pipeline(s)));
-        main.out.println(Json.write(summary));
-      } else {
-        printHuman(report);
-      }
+      print(rt, report, Optional.empty());
       return 0;
+    }
+  }
+
+  private void print(Ragtime rt, IngestReport report, Optional<String> error) {
+    if (json) {
+      var summary = summary(report);
+      rt.pipelineStats().ifPresent(s -> summary.put("pipeline", pipeline(s)));
+      error.ifPresent(message -> summary.put("error", message));
+      main.out.println(Json.write(summary));
+    } else {
+      printHuman(report);
     }
   }
 

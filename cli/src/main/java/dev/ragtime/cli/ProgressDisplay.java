@@ -2,6 +2,7 @@ package dev.ragtime.cli;
 
 import dev.ragtime.ingest.IngestProgress;
 import java.io.PrintWriter;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -19,7 +20,8 @@ final class ProgressDisplay implements AutoCloseable {
   private final long start = System.nanoTime();
   private final Thread thread;
   private volatile boolean running = true;
-  private int lastWidth;
+  private final ReentrantLock drawLock = new ReentrantLock();
+  private int lastWidth; // guarded by drawLock
 
   ProgressDisplay(
       PrintWriter err, boolean terminal, IngestProgress progress, Supplier<String> extra) {
@@ -44,7 +46,18 @@ final class ProgressDisplay implements AutoCloseable {
     }
   }
 
-  private synchronized void draw(boolean last) {
+  private void draw(boolean last) {
+    // A lock, not synchronized, around writing to the terminal (blocking I/O): the house rule,
+    // though only platform threads draw today.
+    drawLock.lock();
+    try {
+      drawLocked(last);
+    } finally {
+      drawLock.unlock();
+    }
+  }
+
+  private void drawLocked(boolean last) {
     String line =
         ProgressLine.format(
             progress.done(),

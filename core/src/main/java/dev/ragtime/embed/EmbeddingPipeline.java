@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * Design note: how a text flows through the pipeline, and why.
  *
  *   embed(texts, purpose)
- *      ─► InputPreparer: normalise (NFC + strip), truncate (OpenAI only) and key (SHA-256 of model
- *         namespace, purpose and the text exactly as it will be sent)
+ *      ─► InputPreparer: normalise (NFC + strip), truncate (OpenAI only) and key (SHA-256 of the
+ *         model's namespace, "|query" for queries, NUL, and the text exactly as it will be sent;
+ *         remote namespace "<provider>:<model>|dims=<n|native>", local ModelInfo.fingerprint())
  *      ─► VectorCache: memory (Caffeine), then vectors waiting to be written, then disk (Lucene,
  *         per model)                                                        hit → done
  *      ─► SingleFlight: an identical text already in flight?               yes → wait on it
@@ -41,11 +42,13 @@ import org.slf4j.LoggerFactory;
  *   lanes  ─► bulk: take a concurrency permit (adaptive AIMD limit), then a batch of up to maxBatch
  *              texts and maxBatchTokens tokens, lingering at most maxWait for it to fill (while the
  *              provider orders a hold, or the disk tier lags PENDING_LIMIT writes behind, no batch
- *              is formed); query: its own permits, no linger
+ *              is formed); query: its own permits (2), no linger, no hold or disk-tier check here
  *          ─► one executor task per batch: RemoteSender (pace RPM/TPM → pick endpoint whose breaker
- *             admits → send → retry / split / isolate / fail over) or LocalSender (through the
- *             ModelGate, where queries go first)
- *          ─► Delivery: check the dimension, cache (memory now, disk written behind), complete
+ *             admits → send → retry / split / isolate / cut / fail over, as AttemptPolicy decides;
+ *             built by RemoteStack) or LocalSender (in slices through the ModelGate, where a
+ *             waiting query goes before the next passage slice)
+ *          ─► Delivery: check the dimension (ModelIdentity: one read off the cache is provisional
+ *             until the first fresh response), cache (memory now, disk written behind), complete
  *   embed  ◄─ every future of the call completes (or the first failure is thrown)
  *
  * Why this order. The cache comes first because the cheapest request is the one never sent, and
@@ -56,9 +59,11 @@ import org.slf4j.LoggerFactory;
  * Queries have a lane of their own so that search latency does not depend on ingestion.
  * Pacing happens per attempt (retries spend quota too) with buckets that start almost empty, and
  * no wait may take a batch past its deadline. Failures are isolated as narrowly as the information
- * allows: a too-large batch is halved, an input-specific rejection is retried per caller, and only
- * the texts that truly fail are failed. No disk I/O happens on a caller's path except the cache
- * lookup, and a failing disk tier is a miss. Callers block on plain futures (virtual threads make
+ * allows: a too-large batch is halved (and the learned batch limit lowered), a batch with an
+ * input-specific rejection is halved until the bad text is alone (a single over-long text may be cut
+ * shorter, OpenAI only), a failed batch of the local model is retried per caller, and only the texts
+ * that truly fail are failed. No disk I/O happens on a caller's path except the cache lookup, and a
+ * failing disk tier is a miss. Callers block on plain futures (virtual threads make
  * that cheap); nothing here creates threads: every loop and task runs on the executor the
  * composition root hands in.
  */
@@ -69,17 +74,20 @@ import org.slf4j.LoggerFactory;
  * same-model failover in front of a remote provider (OpenAI-compatible, Ollama, TEI) or, for the
  * {@code local} provider, in front of an in-process model (where only caching, single-flight,
  * batching, the concurrency bound and metrics apply). A small facade over its parts: {@link
- * InputPreparer}, {@link VectorCache}, {@link SingleFlight}, {@link Dispatcher}, {@link Delivery}
- * and the remote stack ({@link RemoteStack}) or {@link LocalSender}.
+ * InputPreparer}, {@link VectorCache}, {@link SingleFlight}, {@link Dispatcher} (a bulk and a query
+ * lane), {@link Delivery}, {@link ModelIdentity}, and the remote stack ({@link RemoteStack}) or
+ * {@link LocalSender} with its {@link ModelGate}.
  *
- * <p>Contract: {@link #embed} returns one vector per input in input order, each exactly the vector
- * the provider returned for that text as sent (normalised, and cut to {@code maxInputTokens} for
- * the OpenAI-compatible provider), re-normalised to unit length only if the provider's was not
- * already (within 1e-3); or it throws an {@link dev.ragtime.provider.EmbeddingException} (see that
- * class for the taxonomy). A call blocks until all its vectors are ready; interrupting the caller
- * makes it throw {@link EmbeddingCancelledException} with the interrupt flag set. Texts are
- * normalised with Unicode NFC and stripped of leading and trailing white space before they are
- * embedded; blank texts are rejected for remote providers (they refuse empty input).
+ * <p>Contract: {@link #embed} returns one vector per input in input order, each the vector the
+ * provider returned for that text as sent (normalised, and cut to {@code maxInputTokens} for the
+ * OpenAI-compatible provider; if the provider still calls that text too long, for a cut of it: up
+ * to three cuts to 3/4 of its code points, and the vector is cached under the text as sent, not the
+ * cut), re-normalised to unit length only if the provider's was not already (within 1e-3); or it
+ * throws an {@link dev.ragtime.provider.EmbeddingException} (see that class for the taxonomy). A
+ * call blocks until all its vectors are ready; interrupting the caller makes it throw {@link
+ * EmbeddingCancelledException} with the interrupt flag set. Texts are normalised with Unicode NFC
+ * and stripped of leading and trailing white space before they are embedded; blank texts are
+ * rejected for remote providers (they refuse empty input).
  *
  * <p>Queries ({@link #embedQuery}, or {@link #embed(List, Purpose)} with {@link Purpose#QUERY}) go
  * through a lane of their own: they never wait behind passages being ingested, and one query alone
@@ -87,8 +95,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe; meant to be shared by every caller of one model. Must be closed: {@link #close()}
  * refuses new calls, lets queued and in-flight work finish (bounded by the drain timeout), closes
- * the HTTP client and writes and commits the persistent cache. The local model passed in is not
- * closed.
+ * the HTTP client, and gives the persistent cache max(drain timeout, 5 s) to write what is pending
+ * and commit (entries still pending then are dropped with a warning). The local model passed in is
+ * not closed.
  *
  * {@snippet :
  * try (var executor = Executors.newThreadPerTaskExecutor(
@@ -415,7 +424,10 @@ public final class EmbeddingPipeline implements EmbeddingModel {
         metrics.failovers.sum());
   }
 
-  /** Writes the vectors waiting for the disk tier and makes every cached vector durable now. */
+  /**
+   * Waits up to a minute for the vectors waiting for the disk tier to be written, then commits the
+   * disk tier, so what was written is durable now.
+   */
   public void flush() {
     cache.flush();
   }
@@ -423,8 +435,9 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   /**
    * Refuses new calls, lets queued and in-flight batches finish for up to the drain timeout, then
    * cancels what is left (its callers get {@link EmbeddingCancelledException}), closes the HTTP
-   * client, writes what the disk tier still lacks and commits it. Idempotent. Nothing of this
-   * pipeline starts after it returns: no batch, no model call, no cache write.
+   * client, writes what the disk tier still lacks (for up to max(drain timeout, 5 s); what is still
+   * pending then is dropped with a warning) and commits it. Idempotent. Nothing of this pipeline
+   * starts after it returns: no batch, no model call, no cache write.
    */
   @Override
   public void close() {

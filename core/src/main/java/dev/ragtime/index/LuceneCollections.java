@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.store.Directory;
@@ -275,25 +277,36 @@ public final class LuceneCollections {
   /**
    * Deletes a collection and everything in its folder.
    *
+   * <p>Crash-safe order: under the collection's write lock, the commit points ({@code segments_N},
+   * oldest first) go before any other file, and that deletion is made durable, so a crash or an I/O
+   * error part-way leaves either the whole last commit or a folder that is no longer an index
+   * (never a commit point naming deleted files). Then the other index files and the rest of the
+   * collection folder are deleted, still under the lock; the lock file and the empty folders go
+   * last, once the lock is released.
+   *
    * @return false if there was no such collection
    * @throws IllegalStateException if the collection is open (in this or another process)
+   * @throws UncheckedIOException on I/O failure, after which the collection no longer exists once
+   *     its commit points are gone
    */
   public boolean drop(String collection) {
+    return drop(collection, directory -> directory);
+  }
+
+  /** {@link #drop(String)} through {@code wrap}, which tests use to watch or fail deletions. */
+  boolean drop(String collection, UnaryOperator<Directory> wrap) {
     Path dir = collectionDir(collection);
     if (!Files.isDirectory(dir)) {
       return false;
     }
     Path path = luceneDir(collection);
     if (Files.isDirectory(path)) {
-      try (Directory directory = FSDirectory.open(path);
+      try (Directory directory = wrap.apply(FSDirectory.open(path));
           Lock lock = directory.obtainLock(IndexWriter.WRITE_LOCK_NAME)) {
         lock.ensureValid();
-        // Remove the commit point first: from here on the folder is no longer an index.
-        for (String file : directory.listAll()) {
-          if (!file.equals(IndexWriter.WRITE_LOCK_NAME)) {
-            directory.deleteFile(file);
-          }
-        }
+        deleteIndexFiles(directory);
+        lock.ensureValid();
+        deleteTree(dir, path);
       } catch (LockObtainFailedException e) {
         throw new IllegalStateException(
             "collection '" + collection + "' is open, in this or another process; close it first",
@@ -302,14 +315,62 @@ public final class LuceneCollections {
         throw new UncheckedIOException("deleting collection '" + collection + "' failed", e);
       }
     }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      deleteTree(dir, null);
     } catch (IOException e) {
       throw new UncheckedIOException("deleting " + dir + " failed", e);
     }
     return true;
+  }
+
+  /**
+   * Deletes the Lucene files except the write lock: commit points first, oldest first (so the
+   * latest commit stays whole until it goes itself), made durable before any file they name.
+   */
+  private static void deleteIndexFiles(Directory directory) throws IOException {
+    List<String> commits = new ArrayList<>();
+    List<String> others = new ArrayList<>();
+    for (String file : directory.listAll()) {
+      if (file.startsWith(IndexFileNames.SEGMENTS)
+          || file.startsWith(IndexFileNames.PENDING_SEGMENTS)) {
+        commits.add(file);
+      } else if (!file.equals(IndexWriter.WRITE_LOCK_NAME)) {
+        others.add(file);
+      }
+    }
+    commits.sort(Comparator.comparingLong(LuceneCollections::generation));
+    for (String file : commits) {
+      directory.deleteFile(file);
+    }
+    // From here on the folder is no longer an index; make that durable before anything else goes.
+    directory.syncMetaData();
+    for (String file : others) {
+      directory.deleteFile(file);
+    }
+  }
+
+  /** The generation of a commit file name ({@code segments_N}, {@code pending_segments_N}). */
+  private static long generation(String file) {
+    try {
+      return SegmentInfos.generationFromSegmentsFileName(
+          file.startsWith(IndexFileNames.PENDING_SEGMENTS) ? file.substring(8) : file);
+    } catch (IllegalArgumentException e) {
+      return Long.MAX_VALUE; // not a commit point Lucene wrote; delete it after the real ones
+    }
+  }
+
+  /**
+   * Deletes everything under {@code root}, deepest first; with {@code keep} set, only what is
+   * outside {@code keep} (and {@code keep}'s ancestors are kept too).
+   */
+  private static void deleteTree(Path root, Path keep) throws IOException {
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+        if (keep == null || !(p.startsWith(keep) || keep.startsWith(p))) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   @Override

@@ -16,6 +16,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +47,10 @@ import org.slf4j.LoggerFactory;
  * its reason and never stops the others; the index keeps its previous version, and because its
  * content hash was not recorded, the next run tries it again. A failing index write is fatal for
  * the run (the disk or index is broken) and surfaces as an exception after in-flight work stops.
+ * Anything else that ends a run early (an interrupt, a source that fails while it is iterated, such
+ * as a truncated {@code .jsonl.gz}) aborts it: running document tasks are interrupted, nothing more
+ * is written (a commit already begun completes), and {@link #ingest} throws only after every task
+ * and the writer have ended, so no work of the run outlives the call.
  *
  * <p>Thread-safe: one instance may run several ingests, though runs into the same index should not
  * overlap.
@@ -108,7 +115,11 @@ public final class Ingestor {
    * @param pre problems found before ingestion (e.g. unreadable directories, unsupported files)
    * @param prune delete every document of the collection that {@code sources} did not yield
    * @param progress live counters for a progress display
-   * @throws IndexWriteException when the index cannot be written
+   * @throws IndexWriteException when the index cannot be written; its {@link
+   *     IndexWriteException#report()} tells what the run committed before that
+   * @throws IngestInterruptedException when the calling thread is interrupted
+   * @throws RuntimeException whatever {@code sources} throws (for a corpus, a {@link
+   *     dev.ragtime.document.DocumentException}); documents committed before it stay committed
    */
   public IngestReport ingest(
       Iterator<SourceDocument> sources,
@@ -124,6 +135,7 @@ public final class Ingestor {
     var permits = new Semaphore(config.documentsInFlight());
     var tasks = new ArrayList<CompletableFuture<Void>>();
     String fingerprint = fingerprint();
+    boolean completed = false;
     try {
       while (sources.hasNext() && !run.fatal()) {
         SourceDocument doc = sources.next();
@@ -131,32 +143,62 @@ public final class Ingestor {
           run.fail(doc.path(), "duplicate document id '" + doc.id() + "' in this run; skipped");
           continue;
         }
-        permits.acquire();
-        tasks.add(
-            CompletableFuture.runAsync(
-                () -> {
-                  try {
-                    run.process(doc, fingerprint);
-                  } finally {
-                    permits.release();
-                  }
-                },
-                executor));
+        // Wait for a permit, but notice a failed commit meanwhile.
+        boolean acquired;
+        do {
+          acquired = permits.tryAcquire(SLICE_NANOS, TimeUnit.NANOSECONDS);
+        } while (!acquired && !run.fatal());
+        if (!acquired) {
+          run.fail(doc.path(), WRITE_FAILED_EARLIER);
+          break;
+        }
+        try {
+          tasks.add(
+              CompletableFuture.runAsync(
+                  () -> {
+                    try {
+                      run.task(doc, fingerprint);
+                    } finally {
+                      permits.release();
+                    }
+                  },
+                  executor));
+        } catch (RuntimeException e) {
+          permits.release(); // the executor refused the task
+          throw e;
+        }
         if (tasks.size() > 4 * config.documentsInFlight()) {
           tasks.removeIf(CompletableFuture::isDone);
         }
       }
-      CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)).join();
-      run.finishWriting();
-      writer.get();
+      // Wait for the documents in flight, unless a commit fails first.
+      CompletableFuture.anyOf(
+              CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new)), run.failed)
+          .get();
+      if (run.fatal()) {
+        // The index is broken: stop the documents still being embedded instead of waiting for
+        // work that can no longer be written.
+        run.abort(tasks, writer);
+      } else {
+        run.finishWriting();
+        writer.get();
+        // A task may have queued its document after a failed commit ended the writer.
+        run.failQueued(WRITE_FAILED_EARLIER);
+      }
+      completed = true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      run.abort();
       throw new IngestInterruptedException("ingestion interrupted", e);
     } catch (ExecutionException e) {
       throw unwrap(e);
+    } finally {
+      if (!completed) {
+        // Whatever ended the run early (an interrupt, a source that failed mid-way such as a
+        // truncated .jsonl.gz, a refused task): stop every task and the writer before leaving, so
+        // nothing of this run keeps running, or touches the index, after ingest() has returned.
+        run.abort(tasks, writer);
+      }
     }
-    run.rethrowFatal();
     long pruned = 0;
     if (prune && !run.fatal()) {
       var gone = new HashSet<>(index.documentIds());
@@ -166,16 +208,21 @@ public final class Ingestor {
     }
     var failures = new ArrayList<>(pre.failures());
     failures.addAll(run.failures);
-    return new IngestReport(
-        seen.size() + pre.failures().size(),
-        progress.chunks(),
-        progress.embedded(),
-        progress.unchanged(),
-        progress.failed() + pre.failures().size(),
-        failures,
-        pre.skipped(),
-        pruned,
-        Duration.ofNanos(System.nanoTime() - start));
+    // The counts come from the progress counters, which count a document written only after its
+    // commit returned: after a failed commit they still say exactly what is in the index.
+    var report =
+        new IngestReport(
+            seen.size() + pre.failures().size(),
+            progress.chunks(),
+            progress.embedded(),
+            progress.unchanged(),
+            progress.failed() + pre.failures().size(),
+            failures,
+            pre.skipped(),
+            pruned,
+            Duration.ofNanos(System.nanoTime() - start));
+    run.rethrowFatal(report);
+    return report;
   }
 
   private static RuntimeException unwrap(ExecutionException e) {
@@ -230,7 +277,18 @@ public final class Ingestor {
     private final List<IngestReport.Failure> failures =
         Collections.synchronizedList(new ArrayList<>());
     private volatile Throwable fatal;
+
+    /** Completed when a commit fails (after {@link #fatal} is set). */
+    final CompletableFuture<Void> failed = new CompletableFuture<>();
+
     private volatile boolean closing;
+    private volatile boolean aborted;
+
+    /** Guards {@link #workers} and the setting of {@link #aborted}; never held while blocking. */
+    private final ReentrantLock workersLock = new ReentrantLock();
+
+    /** Threads running a document task right now, so that {@link #abort} can interrupt them. */
+    private final Set<Thread> workers = new HashSet<>();
 
     Run(IngestProgress progress) {
       this.progress = progress;
@@ -246,8 +304,50 @@ public final class Ingestor {
       log.debug("failed {}: {}", path, reason);
     }
 
+    /** Why a document stopped by an abort was not written. */
+    String stopReason() {
+      return fatal != null ? WRITE_FAILED_EARLIER : STOPPED;
+    }
+
+    /** Whether tasks must stop: the index failed or the run was aborted. */
+    boolean stopped() {
+      return fatal != null || aborted;
+    }
+
+    /** Runs one document task, registered so that an abort can interrupt it. */
+    void task(SourceDocument doc, String fingerprint) {
+      Thread me = Thread.currentThread();
+      workersLock.lock();
+      try {
+        if (aborted) {
+          fail(doc.path(), stopReason());
+          return;
+        }
+        workers.add(me);
+      } finally {
+        workersLock.unlock();
+      }
+      try {
+        process(doc, fingerprint);
+      } finally {
+        workersLock.lock();
+        try {
+          workers.remove(me);
+          if (aborted) {
+            // An interrupt aimed at this task must not leak into whatever the executor's thread
+            // runs next (a pooled executor reuses it).
+            Thread.interrupted();
+          }
+        } finally {
+          workersLock.unlock();
+        }
+      }
+    }
+
     void process(SourceDocument doc, String fingerprint) {
-      if (fatal()) {
+      if (stopped()) {
+        // Counted, so that every document of the report is written, unchanged or failed.
+        fail(doc.path(), stopReason());
         return;
       }
       try {
@@ -296,7 +396,11 @@ public final class Ingestor {
         // Never block for good: if the writer died, nobody will take from the queue again.
         while (!queue.offer(pending, 100, TimeUnit.MILLISECONDS)) {
           if (fatal()) {
-            fail(doc.path(), "not written: writing the index failed earlier in this run");
+            fail(doc.path(), WRITE_FAILED_EARLIER);
+            return;
+          }
+          if (aborted) {
+            fail(doc.path(), stopReason());
             return;
           }
         }
@@ -304,9 +408,9 @@ public final class Ingestor {
         fail(doc.path(), e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        fail(doc.path(), "interrupted before it was written");
+        fail(doc.path(), aborted ? stopReason() : "interrupted before it was written");
       } catch (RuntimeException e) {
-        fail(doc.path(), describe(e));
+        fail(doc.path(), aborted ? stopReason() : describe(e));
       }
     }
 
@@ -315,6 +419,10 @@ public final class Ingestor {
       long nanos = config.commitInterval().toNanos();
       try {
         while (true) {
+          if (aborted) {
+            failQueued(stopReason());
+            return;
+          }
           Pending first = queue.poll(SLICE_NANOS, TimeUnit.NANOSECONDS);
           if (first == null) {
             if (closing && queue.isEmpty()) {
@@ -335,6 +443,13 @@ public final class Ingestor {
               break;
             }
           }
+          if (aborted) {
+            for (Pending p : batch) {
+              fail(p.write().docId(), stopReason());
+            }
+            batch.clear();
+            continue;
+          }
           commit(batch);
           batch.clear();
         }
@@ -345,13 +460,19 @@ public final class Ingestor {
         }
       } catch (RuntimeException e) {
         fatal = e;
+        failed.complete(null);
         for (Pending p : batch) {
           fail(p.write().docId(), "index write failed: " + describe(e));
         }
-        Pending p;
-        while ((p = queue.poll()) != null) {
-          fail(p.write().docId(), "index write failed: " + describe(e));
-        }
+        failQueued("index write failed: " + describe(e));
+      }
+    }
+
+    /** Fails every document still queued for writing. */
+    void failQueued(String reason) {
+      Pending p;
+      while ((p = queue.poll()) != null) {
+        fail(p.write().docId(), reason);
       }
     }
 
@@ -370,17 +491,43 @@ public final class Ingestor {
       closing = true;
     }
 
-    void abort() {
-      closing = true;
+    /**
+     * Stops the run: no document is written from now on (the writer finishes a commit it has begun,
+     * then fails what is queued), running tasks are interrupted, and this method returns only once
+     * every task and the writer have ended. Waits without responding to interrupts (the wait is
+     * short: every task is interrupted) and keeps the caller's interrupt status.
+     */
+    void abort(List<CompletableFuture<Void>> tasks, CompletableFuture<Void> writer) {
+      workersLock.lock();
+      try {
+        aborted = true;
+        closing = true;
+        for (Thread t : workers) {
+          t.interrupt();
+        }
+      } finally {
+        workersLock.unlock();
+      }
+      var all = new ArrayList<CompletableFuture<?>>(tasks);
+      all.add(writer);
+      // join() waits without throwing InterruptedException; failures were already recorded.
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+          .exceptionally(e -> null)
+          .join();
+      failQueued(stopReason()); // queued after the writer stopped taking
     }
 
-    void rethrowFatal() {
+    void rethrowFatal(IngestReport partial) {
       Throwable f = fatal;
       if (f != null) {
-        throw new IndexWriteException("writing the index failed: " + describe(f), f);
+        throw new IndexWriteException("writing the index failed: " + describe(f), f, partial);
       }
     }
   }
+
+  private static final String STOPPED = "not written: the run stopped before this document";
+  private static final String WRITE_FAILED_EARLIER =
+      "not written: writing the index failed earlier in this run";
 
   static String describe(Throwable e) {
     String m = e.getMessage();
@@ -389,12 +536,29 @@ public final class Ingestor {
 
   private record Pending(DocumentWrite write) {}
 
-  /** Unchecked wrapper for a failed index write. */
+  /**
+   * Unchecked wrapper for a failed index write. When the run got as far as a report, {@link
+   * #report()} says what it did before the failure: its written documents and chunks are exactly
+   * those of the commits that succeeded, and the documents of the failed commit are among its
+   * failures.
+   */
   public static final class IndexWriteException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    private final transient IngestReport report;
+
     IndexWriteException(String message, Throwable cause) {
+      this(message, cause, null);
+    }
+
+    IndexWriteException(String message, Throwable cause, IngestReport report) {
       super(message, cause);
+      this.report = report;
+    }
+
+    /** What the run did before the failure, if it got that far. */
+    public Optional<IngestReport> report() {
+      return Optional.ofNullable(report);
     }
   }
 

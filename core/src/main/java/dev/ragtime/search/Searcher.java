@@ -8,6 +8,7 @@ import dev.ragtime.index.ModelMismatchException;
 import dev.ragtime.index.SearchableIndex;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -38,7 +39,8 @@ public final class Searcher {
   private final Supplier<? extends EmbeddingModel> modelSupplier;
   private final SearchConfig config;
   private final LongSupplier nanoTime;
-  private volatile EmbeddingModel model;
+  private final ReentrantLock modelLock = new ReentrantLock();
+  private volatile EmbeddingModel model; // set once, under modelLock
 
   private Searcher(
       SearchableIndex index,
@@ -250,7 +252,10 @@ public final class Searcher {
   private EmbeddingModel model() {
     EmbeddingModel m = model;
     if (m == null) {
-      synchronized (this) {
+      // A lock, not synchronized: the supplier may load a model or ask a provider (blocking I/O),
+      // which inside a monitor would pin a virtual thread's carrier on JDK 21.
+      modelLock.lock();
+      try {
         m = model;
         if (m == null) {
           m = Objects.requireNonNull(modelSupplier.get(), "the model supplier returned null");
@@ -259,6 +264,8 @@ public final class Searcher {
           }
           model = m;
         }
+      } finally {
+        modelLock.unlock();
       }
     }
     return m;

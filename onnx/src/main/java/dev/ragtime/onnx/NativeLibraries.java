@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,7 @@ final class NativeLibraries {
   /** The environment variable that stops ONNX Runtime's telemetry before it starts. */
   static final String ORT_TELEMETRY_ENV = "ORT_DISABLE_TELEMETRY";
 
-  private static final Object LOCK = new Object();
+  private static final ReentrantLock LOCK = new ReentrantLock();
 
   // Guarded by LOCK.
   private static Path loadedFrom;
@@ -59,7 +60,10 @@ final class NativeLibraries {
    * @throws java.io.UncheckedIOException when the cache directory cannot be written
    */
   static OrtEnvironment load(Path cacheDir) {
-    synchronized (LOCK) {
+    // A lock, not synchronized: extracting and loading natives is blocking I/O, which inside a
+    // monitor would pin a virtual thread's carrier on JDK 21.
+    LOCK.lock();
+    try {
       if (loadedFrom == null) {
         Platform platform = Platform.current();
         Path natives = cacheDir.resolve("natives");
@@ -71,6 +75,8 @@ final class NativeLibraries {
             "native libraries already loaded from {}; not reloading from {}", loadedFrom, cacheDir);
       }
       warnAboutTelemetryOnce();
+    } finally {
+      LOCK.unlock();
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try {

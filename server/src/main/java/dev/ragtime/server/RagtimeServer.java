@@ -18,6 +18,7 @@ import io.javalin.config.SizeUnit;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +71,12 @@ public final class RagtimeServer implements AutoCloseable {
                     context.addServlet(holder, McpEndpoints.PATH);
                   });
               c.jetty.modifyServer(
-                  server -> server.setStopTimeout(config.drainTimeout().toMillis()));
+                  server -> {
+                    // On stop, connectors close first; requests in flight then have up to the
+                    // drain timeout to finish instead of being cut.
+                    server.insertHandler(new GracefulHandler());
+                    server.setStopTimeout(config.drainTimeout().toMillis());
+                  });
               var api = new Api(c.routes, parts.meters(), config.maxBodyBytes());
               new HealthRoutes(parts.meters(), parts.modelLoaded(), accepting::get, api).register();
               new OpenApiRoute(api).register();
@@ -114,6 +120,11 @@ public final class RagtimeServer implements AutoCloseable {
   /** The ingestion queue (for tests in this package). */
   Jobs jobs() {
     return jobs;
+  }
+
+  /** Whether {@link #close} has begun. */
+  boolean stopping() {
+    return closed.get();
   }
 
   /** Queues a background ingestion of scanned files (for {@code serve --ingest}). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ragtime.embed.EmbeddingModel;
 import dev.ragtime.embed.ModelInfo;
+import dev.ragtime.index.LuceneCollections;
 import dev.ragtime.provider.ProviderUnavailableException;
 import dev.ragtime.testing.FakeEmbeddingModel;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -301,6 +304,23 @@ class ServerTest {
   }
 
   @Test
+  void aCollectionAnotherWriterHoldsIsAConflictButStillListed() {
+    try (var held =
+        LuceneCollections.at(tmp.resolve("data")).open("held", FakeEmbeddingModel.DEFAULT_INFO)) {
+      assertProblem(s.put(COLLECTION, "/v1/collections/held"), 409);
+      assertProblem(s.postJson(SEARCH, "/v1/collections/held/search", "{\"query\":\"x\"}"), 409);
+      assertThat(s.get(COLLECTION, "/v1/collections/held").status()).isEqualTo(200);
+      assertThat(
+              s.get("/v1/collections", "/v1/collections")
+                  .json()
+                  .get("collections")
+                  .findValuesAsText("name"))
+          .contains("held");
+      assertThat(held.name()).isEqualTo("held");
+    }
+  }
+
+  @Test
   void deletingACollectionRemovesIt() {
     s.put(COLLECTION, "/v1/collections/doomed");
     assertThat(s.delete(COLLECTION, "/v1/collections/doomed").status()).isEqualTo(204);
@@ -341,6 +361,49 @@ class ServerTest {
       assertThat(bm25.status()).isEqualTo(200);
       s.exchanges.addAll(outage.exchanges);
     }
+  }
+
+  @Test
+  void closingLetsARequestInFlightFinish(@TempDir Path dir) throws Exception {
+    var entered = new CountDownLatch(1);
+    var release = new CountDownLatch(1);
+    var fake = new FakeEmbeddingModel();
+    EmbeddingModel slow =
+        new EmbeddingModel() {
+          @Override
+          public ModelInfo info() {
+            return fake.info();
+          }
+
+          @Override
+          public List<float[]> embed(List<String> texts) {
+            entered.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException(e);
+            }
+            return fake.embed(texts);
+          }
+        };
+    var server = new TestServer(dir, ServerConfig.defaults(), null, slow);
+    server.put(COLLECTION, "/v1/collections/g");
+    var inFlight =
+        CompletableFuture.supplyAsync(
+            () ->
+                server.postJson(
+                    SEARCH, "/v1/collections/g/search", "{\"query\":\"x\",\"mode\":\"vector\"}"));
+    entered.await();
+    var closing = CompletableFuture.runAsync(server::close);
+    // Release the search only once stopping has begun, so it is in flight across the stop.
+    while (!server.server.stopping()) {
+      Thread.onSpinWait();
+    }
+    release.countDown();
+    assertThat(inFlight.get().status()).isEqualTo(200);
+    closing.get();
+    s.exchanges.addAll(server.exchanges);
   }
 
   static void assertProblem(TestServer.Response r, int status) {

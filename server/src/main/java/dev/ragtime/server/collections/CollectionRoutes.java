@@ -1,7 +1,7 @@
 package dev.ragtime.server.collections;
 
 import dev.ragtime.embed.ModelInfo;
-import dev.ragtime.index.Index;
+import dev.ragtime.index.CollectionNotFoundException;
 import dev.ragtime.index.IndexStats;
 import dev.ragtime.server.http.Api;
 import dev.ragtime.server.http.ApiException;
@@ -36,7 +36,11 @@ public final class CollectionRoutes {
   private void list(Context ctx) {
     var out = new ArrayList<Map<String, Object>>();
     for (String name : collections.names()) {
-      collections.find(name).ifPresent(c -> out.add(describe(c.index())));
+      try {
+        collections.summary(name).ifPresent(c -> out.add(describe(c)));
+      } catch (CollectionNotFoundException e) {
+        // dropped while listing
+      }
     }
     Api.json(ctx, 200, Map.of("collections", out));
   }
@@ -44,12 +48,12 @@ public final class CollectionRoutes {
   private void put(Context ctx) {
     String name = OpenCollections.validName(ctx.pathParam("name"));
     boolean created = collections.create(name);
-    Api.json(ctx, created ? 201 : 200, describe(collections.require(name).index()));
+    Api.json(ctx, created ? 201 : 200, describe(summary(name)));
   }
 
   private void get(Context ctx) {
     String name = OpenCollections.validName(ctx.pathParam("name"));
-    Api.json(ctx, 200, describe(collections.require(name).index()));
+    Api.json(ctx, 200, describe(summary(name)));
   }
 
   private void delete(Context ctx) {
@@ -60,11 +64,18 @@ public final class CollectionRoutes {
     ctx.status(204);
   }
 
-  static Map<String, Object> describe(Index index) {
-    IndexStats stats = index.stats();
-    ModelInfo model = index.model();
+  private OpenCollections.Summary summary(String name) {
+    return collections
+        .summary(name)
+        .orElseThrow(() -> ApiException.notFound("collection '" + name + "' does not exist"));
+  }
+
+  /** A collection as the API shows it ({@code Collection} in the OpenAPI document). */
+  public static Map<String, Object> describe(OpenCollections.Summary summary) {
+    IndexStats stats = summary.stats();
+    ModelInfo model = summary.model();
     var m = new LinkedHashMap<String, Object>();
-    m.put("name", index.name());
+    m.put("name", summary.name());
     m.put("documents", stats.documents());
     m.put("chunks", stats.chunks());
     m.put("model", Map.of("id", model.id(), "dimension", model.dimension()));

@@ -160,7 +160,17 @@ public final class OpenCollections implements AutoCloseable {
   }
 
   private Collection openLocked(String name) {
-    Index index = store.open(name, model.get());
+    Index index;
+    try {
+      index = store.open(name, model.get());
+    } catch (IllegalStateException e) {
+      // Lucene's write lock: another process (a running `ragtime ingest`) has it open.
+      throw ApiException.conflict(
+          "collection '"
+              + name
+              + "' is open for writing by another process (such as a running 'ragtime ingest');"
+              + " retry when it has finished");
+    }
     try {
       var c = new Collection(index, searchers.apply(index), ingestors.apply(index));
       open.put(name, c);
@@ -206,10 +216,31 @@ public final class OpenCollections implements AutoCloseable {
     return store.names();
   }
 
-  /** Document and chunk counts of a collection. */
-  public IndexStats stats(String name) {
-    return require(name).index().stats();
+  /**
+   * A collection's counts and model as of its last commit, read without opening it (so listing
+   * works while another process writes one).
+   */
+  public Optional<Summary> summary(String name) {
+    validName(name);
+    Collection c;
+    lock.lock();
+    try {
+      c = open.get(name);
+    } finally {
+      lock.unlock();
+    }
+    if (c != null) {
+      return Optional.of(new Summary(name, c.index().stats(), c.index().model()));
+    }
+    Optional<ModelInfo> recorded = store.recordedModel(name);
+    if (recorded.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Summary(name, store.stats(name), recorded.get()));
   }
+
+  /** What a listing shows of a collection. */
+  public record Summary(String name, IndexStats stats, ModelInfo model) {}
 
   private void ensureOpen() {
     if (closed) {

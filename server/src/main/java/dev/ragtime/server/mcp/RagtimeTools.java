@@ -4,11 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ragtime.document.DocumentParsers;
-import dev.ragtime.embed.ModelInfo;
-import dev.ragtime.index.Index;
-import dev.ragtime.index.IndexStats;
+import dev.ragtime.index.CollectionNotFoundException;
 import dev.ragtime.ingest.SourceDocument;
 import dev.ragtime.search.SearchRequest;
+import dev.ragtime.server.collections.CollectionRoutes;
 import dev.ragtime.server.collections.OpenCollections;
 import dev.ragtime.server.documents.DocumentRoutes;
 import dev.ragtime.server.http.ApiException;
@@ -219,7 +218,11 @@ public final class RagtimeTools {
   private Map<String, Object> listCollections() {
     List<Map<String, Object>> out = new ArrayList<>();
     for (String name : collections.names()) {
-      collections.find(name).ifPresent(c -> out.add(describe(c.index())));
+      try {
+        collections.summary(name).ifPresent(c -> out.add(CollectionRoutes.describe(c)));
+      } catch (CollectionNotFoundException e) {
+        // dropped while listing
+      }
     }
     return Map.of("collections", out);
   }
@@ -239,17 +242,6 @@ public final class RagtimeTools {
     m.put("id", id);
     m.put("collection", name);
     m.put("contentHash", hash);
-    return m;
-  }
-
-  private static Map<String, Object> describe(Index index) {
-    IndexStats stats = index.stats();
-    ModelInfo model = index.model();
-    var m = new LinkedHashMap<String, Object>();
-    m.put("name", index.name());
-    m.put("documents", stats.documents());
-    m.put("chunks", stats.chunks());
-    m.put("model", Map.of("id", model.id(), "dimension", model.dimension()));
     return m;
   }
 }
