@@ -29,7 +29,7 @@ public final class PipelineBenchmark {
         --corpus FILE             BEIR-style corpus.jsonl (default ../shared/data/beir/scifact/corpus.jsonl)
         --texts N                 chunks to embed (default 6000)
         --tokens-seconds S        the tokens-bound scenario's TPM is set so the ceiling takes S s (default 40)
-        --scenarios LIST          of tokens, latency, faults (default all)
+        --scenarios LIST          of tokens, latency, faults, short-window (default all)
         --contenders LIST         of ragtime, legacy, langchain4j, langchain4j-b32, spring-ai (default all)
         --runs N                  repetitions; tables show the run with the median throughput (default 1)
         --documents-in-flight N   documents Ragtime embeds at once (default: concurrency × batch size of
@@ -69,7 +69,8 @@ public final class PipelineBenchmark {
     int texts = Integer.parseInt(options.getOrDefault("--texts", "6000"));
     double tokensSeconds = Double.parseDouble(options.getOrDefault("--tokens-seconds", "40"));
     List<String> scenarioNames =
-        List.of(options.getOrDefault("--scenarios", "tokens,latency,faults").split(","));
+        List.of(
+            options.getOrDefault("--scenarios", "tokens,latency,faults,short-window").split(","));
     List<Contender.Kind> kinds = new ArrayList<>();
     for (String label :
         options
@@ -101,9 +102,12 @@ public final class PipelineBenchmark {
             case "tokens" -> Scenario.tokensBound(workload.tokens(), tokensSeconds);
             case "latency" -> Scenario.latencyBound();
             case "faults" -> Scenario.faulty();
+            case "short-window" -> Scenario.shortWindow();
             default ->
                 throw new IllegalArgumentException(
-                    "scenario must be one of tokens, latency, faults; was '" + name + "'");
+                    "scenario must be one of tokens, latency, faults, short-window; was '"
+                        + name
+                        + "'");
           });
     }
     out.printf(

@@ -30,6 +30,9 @@ import java.util.Objects;
  * @param latencyPerToken latency added per token of a request
  * @param maxBatch texts per request for Ragtime and the legacy replica
  * @param faults injected faults
+ * @param burstWindow the window the provider enforces its per-minute limits over: its buckets hold
+ *     this much of the quota (the simulator's {@code burstWindow}, 1 s unless a scenario says
+ *     otherwise); it does not change the ceiling, only how much burst the provider tolerates
  */
 record Scenario(
     String name,
@@ -40,7 +43,8 @@ record Scenario(
     Duration baseLatency,
     Duration latencyPerToken,
     int maxBatch,
-    Faults faults) {
+    Faults faults,
+    Duration burstWindow) {
 
   /** Model name served and requested. */
   static final String MODEL = "text-embedding-3-small";
@@ -56,6 +60,7 @@ record Scenario(
     Objects.requireNonNull(baseLatency, "baseLatency");
     Objects.requireNonNull(latencyPerToken, "latencyPerToken");
     Objects.requireNonNull(faults, "faults");
+    Objects.requireNonNull(burstWindow, "burstWindow");
     if (!name.matches("[a-z0-9-]+")) {
       throw new IllegalArgumentException("name must be [a-z0-9-]+, was '" + name + "'");
     }
@@ -76,6 +81,33 @@ record Scenario(
     if (baseLatency.isZero() && latencyPerToken.isZero()) {
       throw new IllegalArgumentException("a scenario needs some latency (both latencies are 0)");
     }
+    if (!burstWindow.isPositive() || burstWindow.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new IllegalArgumentException("burstWindow must be in (0, 60 s], was " + burstWindow);
+    }
+  }
+
+  /** A scenario whose provider enforces its limits over the simulator's default 1 s windows. */
+  Scenario(
+      String name,
+      String description,
+      int rpm,
+      long tpm,
+      int concurrency,
+      Duration baseLatency,
+      Duration latencyPerToken,
+      int maxBatch,
+      Faults faults) {
+    this(
+        name,
+        description,
+        rpm,
+        tpm,
+        concurrency,
+        baseLatency,
+        latencyPerToken,
+        maxBatch,
+        faults,
+        SimulatorConfig.DEFAULT_BURST_WINDOW);
   }
 
   /**
@@ -134,6 +166,36 @@ record Scenario(
   }
 
   /**
+   * A provider that enforces its limits over short windows: 150,000 tokens/s (TPM 9,000,000) and 40
+   * requests/s (RPM 2,400) with buckets of only 0.2 s of quota (30,000 tokens, 8 requests), 16 in
+   * flight, latency 50 ms + 5 µs/token, and failing now and then: 5% 5xx (2.5% 500, 1.25% 502,
+   * 1.25% 503) and 1% connection resets. A client that paces at the limit but bursts more than 0.2
+   * s of quota (after a pause, or at the start) draws 429s.
+   */
+  static Scenario shortWindow() {
+    Faults faults =
+        Faults.builder()
+            .http500Probability(0.025)
+            .http502Probability(0.0125)
+            .http503Probability(0.0125)
+            .resetProbability(0.01)
+            .build();
+    return new Scenario(
+        "short-window",
+        "TPM 9,000,000 and RPM 2,400 enforced over 0.2 s windows (150,000 tokens/s, 40 requests/s),"
+            + " 16 in flight, 50 ms + 5 µs/token, 2.5% 500, 1.25% 502, 1.25% 503, 1% connection"
+            + " resets",
+        2_400,
+        9_000_000,
+        16,
+        Duration.ofMillis(50),
+        Duration.ofNanos(5_000),
+        DEFAULT_MAX_BATCH,
+        faults,
+        Duration.ofMillis(200));
+  }
+
+  /**
    * The simulator for this scenario (ephemeral port, texts tracked, fixed seed, admin endpoints on
    * for {@link Warmup#resetCounters}).
    */
@@ -143,6 +205,7 @@ record Scenario(
         .dimension(DIMENSION)
         .requestsPerMinute(rpm)
         .tokensPerMinute(tpm)
+        .burstWindow(burstWindow)
         .maxConcurrentRequests(concurrency)
         .baseLatency(baseLatency)
         .latencyPerToken(latencyPerToken)

@@ -121,6 +121,22 @@ class PipelineBenchmarkSmokeTest {
   }
 
   @Test
+  void theShortWindowScenarioHasTheProviderEnforceItsLimitsOverAFifthOfASecond() {
+    Scenario s = Scenario.shortWindow();
+    assertThat(s.simulatorConfig(1).burstWindow()).isEqualTo(Duration.ofMillis(200));
+    assertThat(Scenario.faulty().simulatorConfig(1).burstWindow()).isEqualTo(Duration.ofSeconds(1));
+    // SciFact's 32-chunk batches (about 4,800 tokens): 150,000 tokens/s binds, not 40 requests/s
+    assertThat(s.ceiling(4_800)).isEqualTo(150_000.0);
+    assertThat(s.bindingLimit(4_800)).isEqualTo("TPM");
+    assertThat(
+            s.faults().http500Probability()
+                + s.faults().http502Probability()
+                + s.faults().http503Probability())
+        .isCloseTo(0.05, within(1e-9));
+    assertThat(s.faults().resetProbability()).isEqualTo(0.01);
+  }
+
+  @Test
   void theTableShowsTheRunWithTheMedianThroughput() {
     List<RunResult> runs = new ArrayList<>();
     for (double tps : new double[] {300, 100, 200}) {

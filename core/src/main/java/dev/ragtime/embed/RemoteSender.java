@@ -169,6 +169,10 @@ final class RemoteSender implements BatchSender {
             fail(items, d);
             return;
           }
+          Duration late = pacer.admit(pace); // senders that woke together leave one by one
+          if (late.isPositive()) {
+            sleeper.sleep(late);
+          }
 
           EndpointGroup.Member m = member.get();
           if (m.index() != 0) {
@@ -185,6 +189,9 @@ final class RemoteSender implements BatchSender {
           } catch (EmbeddingException e) {
             resolveFailure(m, e, permit, Duration.ofNanos(System.nanoTime() - sentAt));
             permit = null;
+            if (e instanceof RateLimitedException) {
+              pacer.rateLimited(pace); // learn the burst the provider tolerates
+            }
             if (e instanceof ProviderUnavailableException) {
               preferred = (m.index() + 1) % endpoints.size();
             }

@@ -40,6 +40,20 @@ final class TokenBucket {
     return tokens >= 0 ? Duration.ZERO : seconds(-tokens / perSecond);
   }
 
+  /**
+   * Takes {@code n} tokens the way a provider's bucket admits a request: once it holds {@code
+   * min(n, capacity)} (so a request larger than the capacity goes when the bucket is full, not
+   * after waiting for more than it can ever hold), then charged in full. Returns how long to wait
+   * for that; the charge is made now, so later callers queue behind.
+   */
+  Duration admit(double n, Instant now) {
+    refill(now);
+    double need = Math.min(n, capacity);
+    Duration wait = tokens >= need ? Duration.ZERO : seconds((need - tokens) / perSecond);
+    tokens -= n;
+    return wait;
+  }
+
   /** Gives back (positive) or charges (negative) tokens after the fact, e.g. a corrected count. */
   void adjust(double delta, Instant now) {
     refill(now);
@@ -68,6 +82,11 @@ final class TokenBucket {
 
   double perSecond() {
     return perSecond;
+  }
+
+  /** The most tokens that can accumulate while idle. */
+  double capacity() {
+    return capacity;
   }
 
   double available(Instant now) {

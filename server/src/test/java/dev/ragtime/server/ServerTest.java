@@ -279,6 +279,15 @@ class ServerTest {
             "query".getBytes(StandardCharsets.UTF_8));
     assertProblem(textBody, 415);
 
+    var brokenMultipart =
+        s.send(
+            "POST",
+            DOCUMENTS,
+            "/v1/collections/errors/documents",
+            "multipart/form-data; boundary=nothere",
+            "this is not multipart at all".getBytes(StandardCharsets.UTF_8));
+    assertProblem(brokenMultipart, 400);
+
     var notAllowed = s.send("PATCH", COLLECTION, "/v1/collections/errors", null, null);
     assertProblem(notAllowed, 405);
     var noRoute = s.get("unmatched", "/v2/nothing");

@@ -198,7 +198,24 @@ public final class DocumentRoutes {
 
   private List<PostedDocument> multipart(Context ctx) {
     api.checkDeclaredSize(ctx);
-    List<UploadedFile> files = ctx.uploadedFiles();
+    List<UploadedFile> files;
+    String meta;
+    try {
+      files = ctx.uploadedFiles();
+      meta = ctx.formParam("metadata");
+    } catch (Exception e) { // Kotlin code rethrows the parser's IOException undeclared
+      // The container's multipart parser refuses a broken or oversized body with an exception;
+      // either way the body is at fault, not the service.
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      String why = String.valueOf(root.getMessage());
+      if (why.toLowerCase(Locale.ROOT).contains("exceed")) {
+        throw ApiException.tooLarge("a part of the multipart body is too large: " + why);
+      }
+      throw ApiException.badRequest("malformed multipart body: " + why);
+    }
     if (files.isEmpty()) {
       throw ApiException.invalidField("file", "the multipart body holds no file part");
     }
@@ -207,7 +224,6 @@ public final class DocumentRoutes {
           "file", "send at most " + MAX_DOCUMENTS_PER_REQUEST + " files per request");
     }
     Map<String, String> metadata = Map.of();
-    String meta = ctx.formParam("metadata");
     if (meta != null && !meta.isBlank()) {
       JsonNode wrapper =
           Json.MAPPER
