@@ -162,7 +162,9 @@ public final class Ragtime implements AutoCloseable {
         prometheus,
         this::modelLoaded,
         this::loadModel,
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        this::model,
+        text -> tokenCounter().count(text));
   }
 
   /** Live figures of the embedding pipeline, if it has been started. */

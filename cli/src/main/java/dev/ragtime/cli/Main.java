@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
         "Retrieval for AI agents: ingest documents, then search them (BM25, vector, hybrid).",
     subcommands = {
       ServeCommand.class,
+      McpCommand.class,
       IngestCommand.class,
       SearchCommand.class,
       DeleteCommand.class,

@@ -4,17 +4,20 @@ import dev.ragtime.ingest.SourceScan;
 import dev.ragtime.server.collections.CollectionRoutes;
 import dev.ragtime.server.collections.OpenCollections;
 import dev.ragtime.server.documents.DocumentRoutes;
+import dev.ragtime.server.gateway.EmbeddingsRoute;
 import dev.ragtime.server.health.HealthRoutes;
 import dev.ragtime.server.http.Api;
 import dev.ragtime.server.jobs.Job;
 import dev.ragtime.server.jobs.JobRoutes;
 import dev.ragtime.server.jobs.Jobs;
+import dev.ragtime.server.mcp.McpEndpoints;
 import dev.ragtime.server.openapi.OpenApiRoute;
 import dev.ragtime.server.search.SearchRoutes;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +42,7 @@ public final class RagtimeServer implements AutoCloseable {
   private final OpenCollections collections;
   private final Jobs jobs;
   private final Javalin app;
+  private final McpEndpoints.Http mcp;
   private final AtomicBoolean accepting = new AtomicBoolean(true);
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -49,6 +53,7 @@ public final class RagtimeServer implements AutoCloseable {
         new OpenCollections(
             parts.collections(), parts.model(), parts.ingestors(), parts.searchers());
     this.jobs = new Jobs(collections, parts.executor(), config.jobs(), parts.clock());
+    this.mcp = McpEndpoints.http(collections, jobs, parts.parsers());
     this.app =
         Javalin.create(
             c -> {
@@ -59,6 +64,12 @@ public final class RagtimeServer implements AutoCloseable {
               c.http.maxRequestSize = config.maxBodyBytes();
               c.jetty.multipartConfig.maxTotalRequestSize(config.maxBodyBytes(), SizeUnit.BYTES);
               c.jetty.multipartConfig.maxFileSize(config.maxBodyBytes(), SizeUnit.BYTES);
+              c.jetty.modifyServletContextHandler(
+                  context -> {
+                    var holder = new ServletHolder(mcp.servlet());
+                    holder.setAsyncSupported(true);
+                    context.addServlet(holder, McpEndpoints.PATH);
+                  });
               c.jetty.modifyServer(
                   server -> {
                     // On stop, connectors close first; requests in flight then have up to the
@@ -73,6 +84,7 @@ public final class RagtimeServer implements AutoCloseable {
               new DocumentRoutes(collections, jobs, parts.parsers(), api).register();
               new SearchRoutes(collections, api).register();
               new JobRoutes(jobs, api).register();
+              new EmbeddingsRoute(parts.embedder(), parts.model(), parts.tokens(), api).register();
             });
   }
 
@@ -131,6 +143,7 @@ public final class RagtimeServer implements AutoCloseable {
       return;
     }
     accepting.set(false);
+    mcp.close();
     app.stop();
     try {
       if (!jobs.drain(config.drainTimeout())) {

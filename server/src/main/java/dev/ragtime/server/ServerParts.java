@@ -1,6 +1,8 @@
 package dev.ragtime.server;
 
+import dev.ragtime.chunk.TokenCounter;
 import dev.ragtime.document.DocumentParsers;
+import dev.ragtime.embed.EmbeddingModel;
 import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.index.Index;
 import dev.ragtime.index.LuceneCollections;
@@ -29,6 +31,8 @@ import java.util.function.Supplier;
  * @param modelLoaded whether the embedding model is loaded (for {@code /readyz})
  * @param warmUp loads the model; the server runs it in the background at start
  * @param clock for job timestamps
+ * @param embedder the one embedding pipeline, for {@code /v1/embeddings} (may be built lazily)
+ * @param tokens counts tokens as the model does (for the gateway's {@code usage})
  */
 public record ServerParts(
     LuceneCollections collections,
@@ -40,7 +44,9 @@ public record ServerParts(
     PrometheusMeterRegistry meters,
     BooleanSupplier modelLoaded,
     Runnable warmUp,
-    Clock clock) {
+    Clock clock,
+    Supplier<EmbeddingModel> embedder,
+    TokenCounter tokens) {
   public ServerParts {
     Objects.requireNonNull(collections, "collections");
     Objects.requireNonNull(model, "model");
@@ -52,5 +58,7 @@ public record ServerParts(
     Objects.requireNonNull(modelLoaded, "modelLoaded");
     Objects.requireNonNull(warmUp, "warmUp");
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(embedder, "embedder");
+    Objects.requireNonNull(tokens, "tokens");
   }
 }

@@ -44,6 +44,32 @@ class ServerTest {
     s.close();
   }
 
+  @Test
+  void embeddingsGatewayAnswersInTheDocumentedShape() {
+    var floats =
+        s.postJson(
+            "/v1/embeddings",
+            "/v1/embeddings",
+            "{\"input\":[\"hello world\",\"second\"],\"model\":\"default\"}");
+    assertThat(floats.status()).isEqualTo(200);
+    assertThat(floats.json().get("data")).hasSize(2);
+    assertThat(floats.json().get("data").get(0).get("embedding"))
+        .hasSize(s.model.info().dimension());
+    var base64 =
+        s.postJson(
+            "/v1/embeddings",
+            "/v1/embeddings",
+            "{\"input\":\"hello\",\"model\":\"default\",\"encoding_format\":\"base64\"}");
+    assertThat(base64.status()).isEqualTo(200);
+    var bad =
+        s.postJson(
+            "/v1/embeddings",
+            "/v1/embeddings",
+            "{\"input\":\"x\",\"model\":\"default\",\"dimensions\":3}");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().get("field").asText()).isEqualTo("dimensions");
+  }
+
   private static String doc(String id, String text) {
     return "{\"id\":\"" + id + "\",\"text\":\"" + text + "\",\"metadata\":{\"lang\":\"en\"}}";
   }

@@ -109,7 +109,9 @@ final class TestServer implements AutoCloseable {
             meters,
             () -> true,
             () -> {},
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            () -> queryModel == null ? model : queryModel,
+            TokenCounter.approximate());
     server = RagtimeServer.create(config.withAddress("127.0.0.1", 0), parts).start();
     base = "http://127.0.0.1:" + server.port();
   }

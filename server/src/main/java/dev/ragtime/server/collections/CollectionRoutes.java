@@ -70,7 +70,8 @@ public final class CollectionRoutes {
         .orElseThrow(() -> ApiException.notFound("collection '" + name + "' does not exist"));
   }
 
-  static Map<String, Object> describe(OpenCollections.Summary summary) {
+  /** A collection as the API shows it ({@code Collection} in the OpenAPI document). */
+  public static Map<String, Object> describe(OpenCollections.Summary summary) {
     IndexStats stats = summary.stats();
     ModelInfo model = summary.model();
     var m = new LinkedHashMap<String, Object>();

@@ -258,6 +258,21 @@ public final class DocumentRoutes {
     return out;
   }
 
+  /**
+   * A plain-text document as a posted one, with the same checks as the JSON body: its id and
+   * metadata are validated (400 naming {@code id} or {@code metadata.<key>}). For callers other
+   * than this route that ingest text (the MCP tool {@code ingest_text}).
+   */
+  public static SourceDocument textDocument(
+      String id, String text, Map<String, String> metadata, DocumentParsers parsers) {
+    return PostedDocument.of(
+        validId(id, "id"),
+        DocumentType.TXT,
+        text.getBytes(StandardCharsets.UTF_8),
+        validMetadata(metadata, "metadata"),
+        parsers);
+  }
+
   private void get(Context ctx) {
     String name = OpenCollections.validName(ctx.pathParam("name"));
     String id = validId(ctx.pathParam("id"), "id");

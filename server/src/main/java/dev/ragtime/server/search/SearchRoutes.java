@@ -39,7 +39,7 @@ public final class SearchRoutes {
   }
 
   /** Reads and validates a search request; every error names its field. */
-  static SearchRequest request(JsonNode body) {
+  public static SearchRequest request(JsonNode body) {
     String query = Json.requiredString(body, "query", "query");
     int k = Json.optionalInt(body, "k", "k").orElse(SearchRequest.DEFAULT_K);
     if (k < 1 || k > SearchRequest.MAX_K) {
