@@ -205,7 +205,9 @@ public final class DocumentRoutes {
       meta = ctx.formParam("metadata");
     } catch (Exception e) { // Kotlin code rethrows the parser's IOException undeclared
       // The container's multipart parser refuses a broken or oversized body with an exception;
-      // either way the body is at fault, not the service.
+      // either way the body is at fault, not the service. The parser may have left part of the
+      // body unread, so the connection is not reused: the client is told, and opens a new one.
+      ctx.header("Connection", "close");
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
