@@ -7,8 +7,8 @@ import dev.ragtime.embed.EmbeddingModel;
 import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.simulator.ProviderSimulator;
 import dev.ragtime.simulator.SimulatorConfig;
+import dev.ragtime.testing.Monitors;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -19,8 +19,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RagtimeConcurrencyTest {
   private static final int CALLERS = 16;
-  private static final Pattern MONITOR = Pattern.compile("\\bsynchronized(\\s*\\(|\\s+[\\w<])");
 
   @TempDir Path tmp;
 
@@ -82,27 +79,8 @@ class RagtimeConcurrencyTest {
   @Test
   void cliAndOnnxHoldNoMonitors() throws IOException {
     List<String> found = new ArrayList<>();
-    found.addAll(monitors(Path.of("src", "main", "java")));
-    found.addAll(monitors(Path.of("..", "onnx", "src", "main", "java")));
+    found.addAll(Monitors.in(Path.of("src", "main", "java")));
+    found.addAll(Monitors.in(Path.of("..", "onnx", "src", "main", "java")));
     assertThat(found).isEmpty();
-  }
-
-  /** Lines of the Java files under {@code dir} that declare a monitor, as "file:line: text". */
-  private static List<String> monitors(Path dir) throws IOException {
-    assertThat(dir).isDirectory();
-    List<String> found = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-        List<String> lines = Files.readAllLines(file);
-        for (int i = 0; i < lines.size(); i++) {
-          String line = lines.get(i).strip();
-          boolean comment = line.startsWith("//") || line.startsWith("*") || line.startsWith("/*");
-          if (!comment && MONITOR.matcher(line).find()) {
-            found.add(file + ":" + (i + 1) + ": " + line);
-          }
-        }
-      }
-    }
-    return found;
   }
 }
