@@ -7,10 +7,8 @@ import dev.ragtime.chunk.Chunker;
 import dev.ragtime.chunk.ChunkerConfig;
 import dev.ragtime.document.CorpusRecord;
 import dev.ragtime.document.ParsedDocument;
-import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.index.DocumentWrite;
 import dev.ragtime.index.Index;
-import dev.ragtime.index.IndexSnapshot;
 import dev.ragtime.index.IndexStats;
 import dev.ragtime.index.LuceneCollections;
 import dev.ragtime.testing.FakeEmbeddingModel;
@@ -21,8 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -151,15 +147,14 @@ class IngestCommitCountTest {
    * Before each commit, checks that the progress counters are not ahead of the last durable commit;
    * lets {@code allowed} commits through, then fails every commit as a full disk would.
    */
-  private final class CheckingIndex implements Index {
-    private final Index delegate;
+  private final class CheckingIndex extends ForwardingIndex {
     private final int allowed;
     private final IngestProgress progress;
     final AtomicInteger writes = new AtomicInteger();
     final List<String> aheadOfTheIndex = Collections.synchronizedList(new ArrayList<>());
 
     CheckingIndex(Index delegate, int allowed, IngestProgress progress) {
-      this.delegate = delegate;
+      super(delegate);
       this.allowed = allowed;
       this.progress = progress;
     }
@@ -184,43 +179,5 @@ class IngestCommitCountTest {
       }
       delegate.write(documents);
     }
-
-    @Override
-    public String name() {
-      return delegate.name();
-    }
-
-    @Override
-    public ModelInfo model() {
-      return delegate.model();
-    }
-
-    @Override
-    public Optional<String> contentHash(String docId) {
-      return delegate.contentHash(docId);
-    }
-
-    @Override
-    public Set<String> documentIds() {
-      return delegate.documentIds();
-    }
-
-    @Override
-    public Set<String> delete(Set<String> docIds) {
-      return delegate.delete(docIds);
-    }
-
-    @Override
-    public IndexSnapshot snapshot() {
-      return delegate.snapshot();
-    }
-
-    @Override
-    public IndexStats stats() {
-      return delegate.stats();
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -14,8 +14,6 @@ import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.index.DocumentWrite;
 import dev.ragtime.index.Hit;
 import dev.ragtime.index.Index;
-import dev.ragtime.index.IndexSnapshot;
-import dev.ragtime.index.IndexStats;
 import dev.ragtime.index.LuceneCollections;
 import dev.ragtime.search.SearchConfig;
 import dev.ragtime.search.SearchMode;
@@ -32,8 +30,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -370,12 +366,11 @@ class IngestorTest {
   }
 
   /** Lets the first writes through, then fails every write as a full disk would. */
-  private static final class FailingWritesIndex implements Index {
-    private final Index delegate;
+  private static final class FailingWritesIndex extends ForwardingIndex {
     private final AtomicInteger allowed;
 
     FailingWritesIndex(Index delegate, int allowedWrites) {
-      this.delegate = delegate;
+      super(delegate);
       this.allowed = new AtomicInteger(allowedWrites);
     }
 
@@ -386,44 +381,6 @@ class IngestorTest {
       }
       delegate.write(documents);
     }
-
-    @Override
-    public String name() {
-      return delegate.name();
-    }
-
-    @Override
-    public ModelInfo model() {
-      return delegate.model();
-    }
-
-    @Override
-    public Optional<String> contentHash(String docId) {
-      return delegate.contentHash(docId);
-    }
-
-    @Override
-    public Set<String> documentIds() {
-      return delegate.documentIds();
-    }
-
-    @Override
-    public Set<String> delete(Set<String> docIds) {
-      return delegate.delete(docIds);
-    }
-
-    @Override
-    public IndexSnapshot snapshot() {
-      return delegate.snapshot();
-    }
-
-    @Override
-    public IndexStats stats() {
-      return delegate.stats();
-    }
-
-    @Override
-    public void close() {}
   }
 
   @Test
