@@ -109,4 +109,25 @@ class FileSourcesTest {
         .hasMessage("no such file; check the path");
     assertThat(catchThrowable(() -> doc.contentHash("f"))).isInstanceOf(SourceException.class);
   }
+
+  @Test
+  void aNameThatIsAllExtensionIsReportedWithIt() {
+    assertThat(FileSources.unsupportedReason(Path.of("dir/.gitignore")))
+        .startsWith("unsupported file type '.gitignore';");
+    assertThat(FileSources.unsupportedReason(Path.of("dir/LICENSE")))
+        .startsWith("unsupported file type (no extension);");
+  }
+
+  @Test
+  void readErrorsSayWhatHappenedAndWhatToDo() {
+    Path p = Path.of("/data/a.txt");
+    assertThat(FileSources.ioReason(p, new java.nio.file.AccessDeniedException("/data/a.txt")))
+        .isEqualTo("permission denied reading /data/a.txt; check the file's permissions");
+    assertThat(FileSources.ioReason(p, new java.nio.file.NoSuchFileException("/data/a.txt")))
+        .isEqualTo("vanished while reading: /data/a.txt");
+    assertThat(FileSources.ioReason(p, new IOException("Input/output error")))
+        .isEqualTo("cannot read /data/a.txt: Input/output error");
+    assertThat(FileSources.ioReason(p, new IOException()))
+        .isEqualTo("cannot read /data/a.txt: IOException");
+  }
 }

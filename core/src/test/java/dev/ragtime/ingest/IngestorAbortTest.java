@@ -143,6 +143,69 @@ class IngestorAbortTest {
   }
 
   @Test
+  void anAbortedTaskLeavesNoInterruptBehindOnTheExecutorsThread() throws Exception {
+    // Unlike ThreadPoolExecutor, this executor does not clear a thread's interrupt between tasks,
+    // so an interrupt the ingestor aimed at a task and left set shows at the thread's next take().
+    var queue = new java.util.concurrent.LinkedBlockingQueue<Runnable>();
+    var leaked = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+    var threads = new java.util.ArrayList<Thread>();
+    Runnable stop = () -> {};
+    for (int i = 0; i <= HELD; i++) {
+      threads.add(
+          Thread.ofPlatform()
+              .name("plain-" + i)
+              .start(
+                  () -> {
+                    while (true) {
+                      Runnable r;
+                      try {
+                        r = queue.take();
+                      } catch (InterruptedException e) {
+                        leaked.add(Thread.currentThread().getName());
+                        return;
+                      }
+                      if (r == stop) {
+                        return;
+                      }
+                      r.run();
+                    }
+                  }));
+    }
+    var config =
+        new IngestConfig(HELD, 8, Duration.ofMillis(5), IngestConfig.DEFAULT_MAX_FILE_BYTES);
+    var ingestor = Ingestor.create(index, () -> model, chunker, config, queue::add);
+    var thrown = new AtomicReference<Throwable>();
+    Thread caller =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    ingestor.ingest(
+                        records(HELD + 2).iterator(),
+                        -1,
+                        SourceScan.empty(),
+                        false,
+                        new IngestProgress());
+                  } catch (Throwable t) {
+                    thrown.set(t);
+                  }
+                });
+    model.entered.await();
+    caller.interrupt();
+    caller.join(Duration.ofSeconds(60)); // a guard against a hang
+    for (int i = 0; i < threads.size(); i++) {
+      queue.add(stop);
+    }
+    for (Thread t : threads) {
+      t.join(Duration.ofSeconds(60));
+    }
+
+    assertThat(thrown.get()).isInstanceOf(Ingestor.IngestInterruptedException.class);
+    assertThat(threads).noneMatch(Thread::isAlive);
+    assertThat(leaked).as("threads left interrupted by the run").isEmpty();
+  }
+
+  @Test
   void aFailedCommitStopsTheDocumentsStillBeingEmbedded() throws Exception {
     var config = new IngestConfig(8, 3, Duration.ofMillis(5), IngestConfig.DEFAULT_MAX_FILE_BYTES);
     // Every commit fails; the held documents would never finish embedding on their own.

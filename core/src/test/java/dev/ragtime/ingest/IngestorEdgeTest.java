@@ -414,4 +414,18 @@ class IngestorEdgeTest {
           .toList();
     }
   }
+
+  @Test
+  void theInnermostHeadingIsWhatFollowsTheLastSeparatorOfThePath() {
+    var startsWithSection =
+        new dev.ragtime.chunk.Chunk(0, "Eruptions\n\nLava flows.", "Volcanoes › Eruptions", 3);
+    assertThat(Ingestor.context("Volcanoes", startsWithSection))
+        .as("the text starts with its own heading")
+        .isEmpty();
+    var pathWithoutTitle = new dev.ragtime.chunk.Chunk(0, "Eruptions: lava.", " › Eruptions", 2);
+    assertThat(Ingestor.context("", pathWithoutTitle)).isEmpty();
+    var other = new dev.ragtime.chunk.Chunk(0, "Lava flows.", "Volcanoes › Eruptions", 2);
+    assertThat(Ingestor.context("Volcanoes", other)).isEqualTo("Volcanoes › Eruptions");
+    assertThat(Ingestor.context("Geology", other)).isEqualTo("Geology › Volcanoes › Eruptions");
+  }
 }
