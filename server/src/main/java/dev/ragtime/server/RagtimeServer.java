@@ -12,6 +12,7 @@ import dev.ragtime.server.jobs.JobRoutes;
 import dev.ragtime.server.jobs.Jobs;
 import dev.ragtime.server.mcp.McpEndpoints;
 import dev.ragtime.server.openapi.OpenApiRoute;
+import dev.ragtime.server.page.PageRoutes;
 import dev.ragtime.server.search.SearchRoutes;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
@@ -85,6 +86,7 @@ public final class RagtimeServer implements AutoCloseable {
               new SearchRoutes(collections, api).register();
               new JobRoutes(jobs, api).register();
               new EmbeddingsRoute(parts.embedder(), parts.model(), parts.tokens(), api).register();
+              new PageRoutes(api).register();
             });
   }
 

@@ -155,7 +155,10 @@ class ServerTest {
     var doc = s.get(DOCUMENT, "/v1/collections/async/documents/notes/a.md");
     assertThat(doc.status()).isEqualTo(200);
     assertThat(doc.json().get("id").asText()).isEqualTo("notes/a.md");
-    assertThat(s.get("/v1/jobs/{id}", "/v1/jobs/job-999999").status()).isEqualTo(404);
+    var unknown = s.get("/v1/jobs/{id}", "/v1/jobs/job-999999");
+    assertThat(unknown.status()).isEqualTo(404);
+    // The route's own detail, not the no-route handler's (which Javalin runs on any 404).
+    assertThat(unknown.json().get("detail").asText()).startsWith("no job 'job-999999'");
   }
 
   @Test

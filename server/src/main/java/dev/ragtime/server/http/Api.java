@@ -101,6 +101,10 @@ public final class Api {
   }
 
   private void unmatched(Context ctx, int status, String detail) {
+    String written = ctx.res().getContentType();
+    if (written != null && written.startsWith(PROBLEM_JSON)) {
+      return; // a route's own refusal (an unknown job, say) stands; add() has timed it
+    }
     write(ctx, status, status == 404 ? "Not Found" : "Method Not Allowed", detail, null, null);
     record(ctx.method().name(), "unmatched", status, 0);
   }
