@@ -118,6 +118,12 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   /** Text embedded to learn a remote model's dimension when it is not configured. */
   static final String PROBE_TEXT = "ragtime dimension probe";
 
+  /** How long {@link #close()} waits for queued and in-flight batches unless the builder says. */
+  static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+  /** The least time {@link #close()} gives the disk-cache writer, whatever the drain timeout. */
+  static final Duration MIN_CACHE_CLOSE = Duration.ofSeconds(5);
+
   private final EmbeddingConfig config;
   private final ModelIdentity identity;
   private final InputPreparer inputs;
@@ -451,8 +457,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   private void closeResources() {
     remote.ifPresent(RemoteStack::close);
     try {
-      cache.close(
-          drainTimeout.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : drainTimeout);
+      cache.close(drainTimeout.compareTo(MIN_CACHE_CLOSE) < 0 ? MIN_CACHE_CLOSE : drainTimeout);
     } catch (RuntimeException e) {
       LOG.warn("cannot close the embedding cache cleanly", e);
     }
@@ -480,7 +485,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     private Sleeper sleeper = Sleeper.system();
     private RandomGenerator random;
     private TokenCounter tokenCounter = TokenCounter.approximate();
-    private Duration drainTimeout = Duration.ofSeconds(30);
+    private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private DiskVectorStore diskStore;
     private ModelGate modelGate = new ModelGate();
 

@@ -29,6 +29,7 @@ final class EndpointGroup {
   static final int MINIMUM_CALLS = 10;
   static final float FAILURE_RATE = 50f;
   static final Duration OPEN_FOR = Duration.ofSeconds(10);
+  static final int HALF_OPEN_CALLS = 2;
 
   /** Added to the end of an open interval: the breaker half-opens only after it. */
   static final Duration JUST_AFTER = Duration.ofMillis(1);
@@ -54,7 +55,7 @@ final class EndpointGroup {
                 WINDOW, MINIMUM_CALLS, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
             .failureRateThreshold(FAILURE_RATE)
             .waitDurationInOpenState(OPEN_FOR)
-            .permittedNumberOfCallsInHalfOpenState(2)
+            .permittedNumberOfCallsInHalfOpenState(HALF_OPEN_CALLS)
             .clock(clock.withZone(ZoneOffset.UTC))
             .build();
     var list = new ArrayList<Member>();

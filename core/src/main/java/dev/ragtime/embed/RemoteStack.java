@@ -20,6 +20,12 @@ import java.util.random.RandomGenerator;
  */
 record RemoteStack(RatePacer pacer, HttpClient http, EndpointGroup endpoints, BatchSender sender) {
 
+  /** The longest connect timeout: a shorter request timeout is used as it is. */
+  static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  /** How long {@link #close()} waits for exchanges in progress before it cuts them off. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
   static RemoteStack create(
       EmbeddingConfig config,
       Executor executor,
@@ -34,9 +40,9 @@ record RemoteStack(RatePacer pacer, HttpClient http, EndpointGroup endpoints, Ba
     var rp = new RatePacer(config.rpm(), config.tpm(), clock);
     HttpClient client =
         ProviderClient.newHttpClient(
-            config.timeout().compareTo(Duration.ofSeconds(10)) < 0
+            config.timeout().compareTo(MAX_CONNECT_TIMEOUT) < 0
                 ? config.timeout()
-                : Duration.ofSeconds(10),
+                : MAX_CONNECT_TIMEOUT,
             executor);
     WireProtocol protocol = config.provider().protocol().orElseThrow();
     var clients = new ArrayList<ProviderClient>();
@@ -90,11 +96,11 @@ record RemoteStack(RatePacer pacer, HttpClient http, EndpointGroup endpoints, Ba
     return new RemoteStack(rp, client, group, sender);
   }
 
-  /** Shuts the HTTP client down, waiting up to 5 s for exchanges in progress. */
+  /** Shuts the HTTP client down, waiting up to {@link #CLOSE_WAIT} for exchanges in progress. */
   void close() {
     http.shutdown();
     try {
-      if (!http.awaitTermination(Duration.ofSeconds(5))) {
+      if (!http.awaitTermination(CLOSE_WAIT)) {
         http.shutdownNow();
       }
     } catch (InterruptedException e) {

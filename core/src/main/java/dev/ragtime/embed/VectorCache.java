@@ -56,6 +56,9 @@ final class VectorCache implements AutoCloseable {
   /** Most vectors waiting to be written to disk before {@link #awaitWriteCapacity} blocks. */
   static final int PENDING_LIMIT = DiskVectorStore.COMMIT_EVERY;
 
+  /** How long {@link #flush()} waits for the writer before it commits what was written. */
+  static final Duration FLUSH_WAIT = Duration.ofMinutes(1);
+
   /**
    * Outcome of a lookup: what each tier held. A key is in at most one of the maps (memory wins).
    * The caller still decides whether a vector is usable (its dimension), and so what counts as a
@@ -256,12 +259,12 @@ final class VectorCache implements AutoCloseable {
     }
   }
 
-  /** Writes what is pending (up to a minute), then makes the disk tier durable now. */
+  /** Writes what is pending (up to {@link #FLUSH_WAIT}), then makes the disk tier durable now. */
   void flush() {
     if (disk.isEmpty()) {
       return;
     }
-    awaitWritten(Duration.ofMinutes(1));
+    awaitWritten(FLUSH_WAIT);
     try {
       disk.get().commit();
     } catch (RuntimeException e) {
