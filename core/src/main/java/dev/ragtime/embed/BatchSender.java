@@ -3,6 +3,7 @@ package dev.ragtime.embed;
 import dev.ragtime.provider.EmbeddingCancelledException;
 import dev.ragtime.provider.EmbeddingException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns one batch into vectors and hands them to the {@link Sink}: the remote chain (pacing,
@@ -11,7 +12,18 @@ import java.util.List;
  */
 interface BatchSender {
 
-  void send(List<PendingText> batch, AdaptiveLimiter.Permit permit);
+  /**
+   * Sends {@code batch}.
+   *
+   * @param permit the concurrency permit for the first attempt, or null to take one
+   * @param reserved the pacing reservation the dispatcher already took for the first request (it
+   *     forms a paced batch only once quota is there, see {@link Dispatcher}); empty when the
+   *     sender reserves its own, or does not pace
+   */
+  void send(
+      List<PendingText> batch,
+      AdaptiveLimiter.Permit permit,
+      Optional<RatePacer.Reservation> reserved);
 
   /**
    * {@code failure} itself if it is already in the taxonomy, else an {@link

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Design note: two lanes.
  *
  *   bulk lane  (passages)  MicroBatcher ─► [provider hold?] ─► [disk writes caught up?]
- *                          ─► permit of the adaptive limit ─► batch (linger ≤ maxWait) ─► task
+ *                          ─► permit of the adaptive limit ─► batch (linger ≤ maxWait, or until
+ *                          rate quota is back) ─► reserve quota ─► task
  *   query lane (queries)   MicroBatcher ─► permit of the query lane (QUERY_LANE_CONCURRENCY)
  *                          ─► batch, no linger ─► task
  *
@@ -28,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * waits for a permit a bulk batch holds, and never lingers: a query alone leaves at once, and
  * queries arriving together while one is in flight leave together. The bulk lane takes its permit
  * before it forms a batch, so while the provider is saturated texts pile up and batches leave full.
+ * Against a rate-limited provider the permits are not what binds, the quota is: so a paced bulk
+ * batch keeps filling for as long as the pacer would hold its request back anyway (the linger
+ * grows to that wait; a full batch still leaves at once), and its quota is reserved here, when it
+ * is sealed, so the next batch sees it spent and fills in turn. Many callers with one text each
+ * then share requests at the provider's rate instead of each taking one of them.
  * For the local model the lanes meet again at the model itself, where ModelGate lets a query go
  * first. A remote query still goes through the same pacing, breaker and retries as any batch.
  */
@@ -180,11 +186,13 @@ final class Dispatcher {
         }
         AdaptiveLimiter.Permit permit = permits.acquire();
         held = permit;
+        Optional<RatePacer> paced = isBulk ? pacer : Optional.empty();
         List<PendingText> batch =
             lane.take(
                 maxBatch.getAsInt(),
                 config.maxBatchTokens(),
-                isBulk ? config.maxWait() : Duration.ZERO);
+                isBulk ? config.maxWait() : Duration.ZERO,
+                paced.map(this::fillFor).orElse(Duration.ZERO));
         if (batch.isEmpty()) { // everything queued was cancelled meanwhile
           permit.ignore();
           held = null;
@@ -195,11 +203,16 @@ final class Dispatcher {
         for (PendingText p : batch) {
           metrics.queueWait(now - p.enqueuedNanos);
         }
+        // Reserve here, not in the sender's task: the next batch then sees this one's quota gone
+        // and keeps filling until quota is back.
+        Optional<RatePacer.Reservation> reserved =
+            paced.map(p -> p.reserve(batch.stream().mapToInt(t -> t.tokens).sum()));
         started();
         try {
-          executor.execute(() -> runBatch(batch, permit));
+          executor.execute(() -> runBatch(batch, permit, reserved));
         } catch (RuntimeException e) { // RejectedExecutionException, or any other refusal
           permit.ignore();
+          reserved.ifPresent(r -> pacer.orElseThrow().cancel(r));
           finished();
           sink.fail(batch, new EmbeddingCancelledException("the executor refused the batch", e));
         }
@@ -235,16 +248,30 @@ final class Dispatcher {
     }
   }
 
-  private void runBatch(List<PendingText> batch, AdaptiveLimiter.Permit permit) {
+  /**
+   * How long a paced bulk batch keeps filling before it is sealed: as long as our own pacing would
+   * hold its request back anyway, unless that wait would reach the batch's deadline (then it is
+   * sealed at once, and the sender fails it retryably as before instead of letting it sit).
+   */
+  private Duration fillFor(RatePacer p) {
+    Duration wait = p.untilFree();
+    return wait.compareTo(config.deadline()) < 0 ? wait : Duration.ZERO;
+  }
+
+  private void runBatch(
+      List<PendingText> batch,
+      AdaptiveLimiter.Permit permit,
+      Optional<RatePacer.Reservation> reserved) {
     Thread me = Thread.currentThread();
     threads.add(me);
     try {
       if (stopped) {
         permit.ignore();
+        reserved.ifPresent(r -> pacer.orElseThrow().cancel(r));
         sink.fail(batch, new EmbeddingCancelledException("embedding pipeline closed", null));
         return;
       }
-      sender.send(batch, permit);
+      sender.send(batch, permit, reserved);
     } catch (RuntimeException | Error e) {
       sink.fail(batch, BatchSender.unexpected("an embedding batch task", e));
     } finally {

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
@@ -56,7 +57,10 @@ final class LocalSender implements BatchSender {
   }
 
   @Override
-  public void send(List<PendingText> batch, AdaptiveLimiter.Permit permit) {
+  public void send(
+      List<PendingText> batch,
+      AdaptiveLimiter.Permit permit,
+      Optional<RatePacer.Reservation> reserved) {
     EmbeddingModel.Purpose purpose = batch.getFirst().purpose;
     AdaptiveLimiter.Permit p = permit;
     try {
@@ -84,7 +88,7 @@ final class LocalSender implements BatchSender {
         Map<Long, List<PendingText>> byOwner = new LinkedHashMap<>();
         batch.forEach(t -> byOwner.computeIfAbsent(t.owner, o -> new ArrayList<>()).add(t));
         if (byOwner.size() > 1 && open.getAsBoolean()) {
-          byOwner.values().forEach(group -> send(group, null));
+          byOwner.values().forEach(group -> send(group, null, Optional.empty()));
         } else {
           sink.fail(batch, open.getAsBoolean() ? modelFailure(e, batch.size()) : closed());
         }

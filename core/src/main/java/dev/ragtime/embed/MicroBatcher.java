@@ -92,13 +92,27 @@ final class MicroBatcher {
    */
   List<PendingText> take(int maxInputs, int maxTokens, Duration maxWait)
       throws InterruptedException {
+    return take(maxInputs, maxTokens, maxWait, Duration.ZERO);
+  }
+
+  /**
+   * Takes the next batch: waits until the batch is full, or until both {@code maxWait} has passed
+   * since the oldest queued text arrived and {@code fillFor} has passed from now (the time the
+   * batch could not leave anyway, e.g. waiting for rate quota). Returns an empty list at once if
+   * nothing is queued.
+   */
+  List<PendingText> take(int maxInputs, int maxTokens, Duration maxWait, Duration fillFor)
+      throws InterruptedException {
     lock.lockInterruptibly();
     try {
       dropCancelledHead();
       if (queue.isEmpty()) {
         return List.of();
       }
-      long deadline = queue.peekFirst().enqueuedNanos + maxWait.toNanos();
+      long deadline =
+          Math.max(
+              queue.peekFirst().enqueuedNanos + maxWait.toNanos(),
+              System.nanoTime() + fillFor.toNanos());
       while (!shutdown && queue.size() < maxInputs && queuedTokens < maxTokens) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {

@@ -251,6 +251,24 @@ final class RatePacer {
   }
 
   /**
+   * How long until our own pacing would let one more request (of one token) leave at once: until
+   * the request bucket holds a request and the token bucket is out of debt. Holds are not counted
+   * ({@link #holdRemaining}); reserves nothing. The dispatcher keeps filling a batch for this long
+   * before it seals it, so texts that arrive while the quota refills leave together.
+   */
+  synchronized Duration untilFree() {
+    Instant now = clock.instant();
+    Duration wait = Duration.ZERO;
+    if (requests != null) {
+      wait = max(wait, requests.until(1, now));
+    }
+    if (tokens != null) {
+      wait = max(wait, tokens.until(1, now));
+    }
+    return wait;
+  }
+
+  /**
    * How long any new request must wait for the holds alone (a pause, or a reported quota that does
    * not cover even one more request of one token); reserves nothing.
    */

@@ -35,12 +35,13 @@ import java.util.concurrent.TimeUnit;
  * class only carries it out, and owns the resources an attempt holds.
  *
  * <p>One attempt: take a concurrency permit (the first comes from the dispatcher; later ones wait
- * at most until the deadline), reserve RPM and TPM quota, wait for it, take a call from an
- * endpoint's circuit breaker (preferring the next endpoint after a failure: failover), and send
- * under a hard bound of {@code min(timeout, deadline − now)}, after which the exchange is
- * cancelled. Every resource an attempt takes is given back if it goes unused: the reservation when
- * the request is never sent (deadline, interrupt, every breaker open), the breaker's call when no
- * answer reached it, the permit on every path.
+ * at most until the deadline), reserve RPM and TPM quota (the dispatcher reserved the first
+ * attempt's when it sealed the batch), wait for it, take a call from an endpoint's circuit breaker
+ * (preferring the next endpoint after a failure: failover), and send under a hard bound of {@code
+ * min(timeout, deadline − now)}, after which the exchange is cancelled. Every resource an attempt
+ * takes is given back if it goes unused: the reservation when the request is never sent (deadline,
+ * interrupt, every breaker open), the breaker's call when no answer reached it, the permit on every
+ * path.
  *
  * <p>During a wait the provider ordered (a {@code Retry-After} pause or a reported quota reset,
  * {@link RatePacer}) and while waiting for a breaker to half-open the permit is given back and
@@ -99,9 +100,12 @@ final class RemoteSender implements BatchSender {
   }
 
   @Override
-  public void send(List<PendingText> batch, AdaptiveLimiter.Permit permit) {
+  public void send(
+      List<PendingText> batch,
+      AdaptiveLimiter.Permit permit,
+      Optional<RatePacer.Reservation> reserved) {
     try {
-      run(batch, permit, clock.instant().plus(deadline));
+      run(batch, permit, reserved.orElse(null), clock.instant().plus(deadline));
     } catch (RuntimeException e) {
       // A defect: still never leave a caller waiting, and stay in the taxonomy.
       sink.fail(batch, BatchSender.unexpected("sending a batch", e));
@@ -110,24 +114,33 @@ final class RemoteSender implements BatchSender {
     }
   }
 
-  private void run(List<PendingText> items, AdaptiveLimiter.Permit firstPermit, Instant due) {
+  private void run(
+      List<PendingText> items,
+      AdaptiveLimiter.Permit firstPermit,
+      RatePacer.Reservation firstReservation,
+      Instant due) {
     List<String> texts = items.stream().map(p -> p.text).toList();
     int tokens = items.stream().mapToInt(p -> p.tokens).sum();
     State state = State.start(items.size(), due);
     AdaptiveLimiter.Permit permit = firstPermit;
+    RatePacer.Reservation reserved = firstReservation; // the dispatcher's, for the first attempt
     int preferred = 0;
     try {
       while (true) {
         if (permit == null) {
           Optional<AdaptiveLimiter.Permit> taken = limiter.acquire(until(due));
           if (taken.isEmpty()) {
+            if (reserved != null) {
+              pacer.cancel(reserved);
+            }
             fail(items, policy.next(new NoPermit(), state));
             return;
           }
           permit = taken.get();
         }
 
-        RatePacer.Reservation pace = pacer.reserve(tokens);
+        RatePacer.Reservation pace = reserved != null ? reserved : pacer.reserve(tokens);
+        reserved = null;
         boolean sent = false;
         try {
           if (policy.next(new Paced(pace.delay()), state) instanceof Fail f) {
@@ -274,8 +287,8 @@ final class RemoteSender implements BatchSender {
   /** Sends each half as a batch of its own, under the same deadline and with fresh attempts. */
   private void halves(List<PendingText> items, Instant due) {
     int half = items.size() / 2;
-    run(new ArrayList<>(items.subList(0, half)), null, due);
-    run(new ArrayList<>(items.subList(half, items.size())), null, due);
+    run(new ArrayList<>(items.subList(0, half)), null, null, due);
+    run(new ArrayList<>(items.subList(half, items.size())), null, null, due);
   }
 
   /**

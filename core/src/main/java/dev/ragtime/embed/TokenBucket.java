@@ -89,6 +89,12 @@ final class TokenBucket {
     return capacity;
   }
 
+  /** How long until the bucket holds {@code n} tokens (zero if it does now); reserves nothing. */
+  Duration until(double n, Instant now) {
+    refill(now);
+    return tokens >= n ? Duration.ZERO : seconds((n - tokens) / perSecond);
+  }
+
   double available(Instant now) {
     refill(now);
     return tokens;

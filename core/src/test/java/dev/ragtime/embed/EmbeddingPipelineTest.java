@@ -208,6 +208,37 @@ class EmbeddingPipelineTest {
   }
 
   @Test
+  void singleTextsFromManyCallersFillOneRequestWhileTheRequestQuotaRefills() throws Exception {
+    try (var server = new ScriptedProvider((n, inputs) -> ScriptedProvider.ok(inputs))) {
+      var clock = new FakeClock();
+      var sleeper = new RecordingSleeper(clock);
+      try (var pipeline =
+          EmbeddingPipeline.builder(openAi(server).rpm(1).maxBatch(4).maxConcurrency(4).build())
+              .executor(executor)
+              .clock(clock)
+              .sleeper(sleeper)
+              .build()) {
+        // The first request spends the one request the bucket starts with; the next is a minute
+        // (of the fake clock) away, while three concurrency permits are free.
+        assertThat(pipeline.embed(List.of("a"))).hasSize(1);
+        var results = new ArrayList<CompletableFuture<List<float[]>>>();
+        for (String t : List.of("b", "c", "d", "e")) {
+          results.add(CompletableFuture.supplyAsync(() -> pipeline.embed(List.of(t)), executor));
+          Thread.sleep(20); // callers arrive one by one, each well after the 1 ms linger
+        }
+        for (int i = 0; i < results.size(); i++) {
+          assertThat(results.get(i).get(10, TimeUnit.SECONDS).getFirst())
+              .containsExactly(ScriptedProvider.vectorFor(List.of("b", "c", "d", "e").get(i)));
+        }
+      }
+      // The batch kept filling while quota was away and left full, once, after the paced wait.
+      assertThat(server.requests).hasSize(2);
+      assertThat(server.requests.get(1)).containsExactlyInAnyOrder("b", "c", "d", "e");
+      assertThat(sleeper.total()).isGreaterThanOrEqualTo(Duration.ofSeconds(59));
+    }
+  }
+
+  @Test
   void noBatchHoldsAConcurrencyPermitWhileARetryAfterPauseIsInForce() throws Exception {
     try (var server =
         new ScriptedProvider(

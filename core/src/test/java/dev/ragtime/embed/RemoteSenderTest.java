@@ -129,7 +129,7 @@ class RemoteSenderTest {
   }
 
   private static void send(Stack s, List<PendingText> batch) throws InterruptedException {
-    s.sender().send(batch, s.limiter().acquire());
+    s.sender().send(batch, s.limiter().acquire(), Optional.empty());
   }
 
   @Test

@@ -9,11 +9,11 @@ import dev.ragtime.ingest.Ingestor;
 import dev.ragtime.search.Searcher;
 import dev.ragtime.server.http.ApiException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -33,7 +33,8 @@ public final class OpenCollections implements AutoCloseable {
   private final Function<Index, Ingestor> ingestors;
   private final Function<SearchableIndex, Searcher> searchers;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Map<String, Collection> open = new HashMap<>(); // guarded by lock
+  // Changed only under lock; read without it, so a search finds its collection lock-free.
+  private final Map<String, Collection> open = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /**
@@ -125,6 +126,11 @@ public final class OpenCollections implements AutoCloseable {
   /** The open collection, opening it if it exists on disk; empty if there is none. */
   public Optional<Collection> find(String name) {
     validName(name);
+    ensureOpen();
+    Collection already = open.get(name); // the common case: no lock
+    if (already != null) {
+      return Optional.of(already);
+    }
     lock.lock();
     try {
       ensureOpen();
@@ -222,13 +228,7 @@ public final class OpenCollections implements AutoCloseable {
    */
   public Optional<Summary> summary(String name) {
     validName(name);
-    Collection c;
-    lock.lock();
-    try {
-      c = open.get(name);
-    } finally {
-      lock.unlock();
-    }
+    Collection c = open.get(name);
     if (c != null) {
       return Optional.of(new Summary(name, c.index().stats(), c.index().model()));
     }
