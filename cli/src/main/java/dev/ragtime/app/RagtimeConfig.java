@@ -10,6 +10,7 @@ import dev.ragtime.provider.Secret;
 import dev.ragtime.search.Fusion;
 import dev.ragtime.search.ScoreNormalization;
 import dev.ragtime.search.SearchConfig;
+import dev.ragtime.server.auth.ApiKeys;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
@@ -27,6 +28,8 @@ import java.util.TreeSet;
  * @param nativeDir where native libraries of the local model are unpacked once ({@code native-dir};
  *     default {@code $XDG_CACHE_HOME/ragtime} or {@code ~/.cache/ragtime})
  * @param local the local ONNX model's settings
+ * @param apiKeys the keys {@code ragtime serve} requires ({@code RAGTIME_API_KEYS}, environment
+ *     only; format in {@link ApiKeys}); none by default
  */
 public record RagtimeConfig(
     Path dataDir,
@@ -36,7 +39,8 @@ public record RagtimeConfig(
     ChunkerConfig chunking,
     SearchConfig search,
     IndexConfig index,
-    IngestConfig ingest) {
+    IngestConfig ingest,
+    ApiKeys apiKeys) {
 
   public static final Path DEFAULT_DATA_DIR = Path.of("ragtime-data");
 
@@ -49,6 +53,7 @@ public record RagtimeConfig(
     Objects.requireNonNull(search, "search");
     Objects.requireNonNull(index, "index");
     Objects.requireNonNull(ingest, "ingest");
+    Objects.requireNonNull(apiKeys, "apiKeys");
   }
 
   /** Settings of the local model. {@code threads} 0 means one per available processor. */
@@ -61,6 +66,7 @@ public record RagtimeConfig(
             Set.of(
                 "data",
                 "native-dir",
+                "api-keys",
                 "local.threads",
                 "local.max-tokens",
                 "local.batch-size",
@@ -155,13 +161,15 @@ public record RagtimeConfig(
                 .string("ingest.max-file-bytes")
                 .map(Long::parseLong)
                 .orElse(ig.maxFileBytes()));
-    return new RagtimeConfig(data, natives, local, embedding, chunking, search, index, ingest);
+    ApiKeys keys = settings.string("api-keys").map(ApiKeys::parse).orElse(ApiKeys.none());
+    return new RagtimeConfig(
+        data, natives, local, embedding, chunking, search, index, ingest, keys);
   }
 
   /** The same configuration with another embedding configuration. */
   public RagtimeConfig withEmbedding(EmbeddingConfig newEmbedding) {
     return new RagtimeConfig(
-        dataDir, nativeDir, local, newEmbedding, chunking, search, index, ingest);
+        dataDir, nativeDir, local, newEmbedding, chunking, search, index, ingest, apiKeys);
   }
 
   /** Whether vectors come from the in-process model. */

@@ -5,6 +5,7 @@ import dev.ragtime.ingest.FileSources;
 import dev.ragtime.ingest.SourceScan;
 import dev.ragtime.server.RagtimeServer;
 import dev.ragtime.server.ServerConfig;
+import dev.ragtime.server.auth.ApiKeys;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
@@ -124,11 +125,23 @@ final class ServeCommand implements Callable<Integer> {
   private void serve(ServerConfig config) throws InterruptedException {
     var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (Ragtime rt = main.ragtime(meters);
-        RagtimeServer server = RagtimeServer.create(config, rt.serverParts(meters)).start()) {
+        RagtimeServer server =
+            RagtimeServer.create(config.withKeys(rt.config().apiKeys()), rt.serverParts(meters))
+                .start()) {
       main.err.printf(
           "ragtime: serving on http://%s:%d (API description at /openapi.json); SIGTERM or Ctrl-C"
               + " stops%n",
           host.contains(":") ? "[" + host + "]" : host, server.port());
+      if (rt.config().apiKeys().enabled()) {
+        main.err.printf(
+            "ragtime: requests need one of the %d API keys of %s%n",
+            rt.config().apiKeys().size(), ApiKeys.ENV);
+      } else if (!isLoopback(host)) {
+        main.err.printf(
+            "ragtime: warning: anyone who reaches %s can read and change every collection; set"
+                + " %s to require keys%n",
+            host, ApiKeys.ENV);
+      }
       if (!ingest.isEmpty()) {
         SourceScan scan = FileSources.scan(ingest, rt.parsers());
         String source = ingest.stream().map(Path::toString).collect(Collectors.joining(" "));
@@ -142,5 +155,9 @@ final class ServeCommand implements Callable<Integer> {
       main.err.println("ragtime: stopping; finishing requests and ingestion jobs…");
     }
     main.err.println("ragtime: stopped");
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
   }
 }

@@ -30,8 +30,9 @@ import java.util.regex.Pattern;
  * embedding.max-batch-tokens}); otherwise all words join with dashes ({@code RAGTIME_DATA} → {@code
  * data}). Nested YAML maps flatten with dots; YAML lists become comma-separated values.
  *
- * <p>Secrets (keys ending in {@code api-key}, {@code password} or {@code token}) are accepted only
- * from the environment and are never included in {@link #toString()} or error messages.
+ * <p>Secrets (keys ending in {@code api-key}, {@code api-keys}, {@code password} or {@code token})
+ * are accepted only from the environment and are never included in {@link #toString()} or error
+ * messages.
  */
 public final class Settings {
 
@@ -150,7 +151,10 @@ public final class Settings {
   }
 
   private static boolean isSecret(String key) {
-    return key.endsWith("api-key") || key.endsWith("password") || key.endsWith("token");
+    return key.endsWith("api-key")
+        || key.endsWith("api-keys")
+        || key.endsWith("password")
+        || key.endsWith("token");
   }
 
   private static void flatten(

@@ -1,6 +1,8 @@
 package dev.ragtime.server;
 
 import dev.ragtime.ingest.SourceScan;
+import dev.ragtime.server.auth.AccessFilter;
+import dev.ragtime.server.auth.RouteAccess;
 import dev.ragtime.server.collections.CollectionRoutes;
 import dev.ragtime.server.collections.OpenCollections;
 import dev.ragtime.server.documents.DocumentRoutes;
@@ -16,8 +18,11 @@ import dev.ragtime.server.page.PageRoutes;
 import dev.ragtime.server.search.SearchRoutes;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
@@ -67,6 +72,11 @@ public final class RagtimeServer implements AutoCloseable {
               c.jetty.multipartConfig.maxFileSize(config.maxBodyBytes(), SizeUnit.BYTES);
               c.jetty.modifyServletContextHandler(
                   context -> {
+                    // Every request, REST and MCP, is authenticated before a servlet sees it.
+                    context.addFilter(
+                        new FilterHolder(new AccessFilter(config.keys())),
+                        "/*",
+                        EnumSet.of(DispatcherType.REQUEST));
                     var holder = new ServletHolder(mcp.servlet());
                     holder.setAsyncSupported(true);
                     context.addServlet(holder, McpEndpoints.PATH);
@@ -78,7 +88,7 @@ public final class RagtimeServer implements AutoCloseable {
                     server.insertHandler(new GracefulHandler());
                     server.setStopTimeout(config.drainTimeout().toMillis());
                   });
-              var api = new Api(c.routes, parts.meters(), config.maxBodyBytes());
+              var api = new Api(c.routes, parts.meters(), config.maxBodyBytes(), new RouteAccess());
               new HealthRoutes(parts.meters(), parts.modelLoaded(), accepting::get, api).register();
               new OpenApiRoute(api).register();
               new CollectionRoutes(collections, api).register();

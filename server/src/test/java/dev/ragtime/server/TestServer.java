@@ -117,7 +117,16 @@ final class TestServer implements AutoCloseable {
   }
 
   Response send(String method, String route, String path, String contentType, byte[] body) {
+    return send(method, route, path, contentType, body, null);
+  }
+
+  /** Sends a request, with {@code Authorization: Bearer <key>} unless {@code key} is null. */
+  Response send(
+      String method, String route, String path, String contentType, byte[] body, String key) {
     var b = HttpRequest.newBuilder(URI.create(base + path));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
     if (contentType != null) {
       b.header("Content-Type", contentType);
     }

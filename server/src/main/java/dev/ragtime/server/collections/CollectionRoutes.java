@@ -3,11 +3,13 @@ package dev.ragtime.server.collections;
 import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.index.CollectionNotFoundException;
 import dev.ragtime.index.IndexStats;
+import dev.ragtime.server.auth.Grant;
 import dev.ragtime.server.http.Api;
 import dev.ragtime.server.http.ApiException;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,7 +17,7 @@ import java.util.Objects;
  * {@code GET /v1/collections} and {@code PUT|GET|DELETE /v1/collections/{name}}. A collection is
  * shown as {@code {name, documents, chunks, model: {id, dimension}}}. PUT is idempotent: 201 when
  * it created the collection, 200 when it already existed with the service's model, 409 when it was
- * built by another model.
+ * built by another model. The list shows only the collections the request's API key reaches.
  */
 public final class CollectionRoutes {
   private final OpenCollections collections;
@@ -34,15 +36,23 @@ public final class CollectionRoutes {
   }
 
   private void list(Context ctx) {
+    Api.json(ctx, 200, Map.of("collections", describe(collections, Grant.of(ctx))));
+  }
+
+  /** Every collection {@code grant} reaches, as the API shows it (for REST and MCP lists). */
+  public static List<Map<String, Object>> describe(OpenCollections collections, Grant grant) {
     var out = new ArrayList<Map<String, Object>>();
     for (String name : collections.names()) {
+      if (!grant.reaches(name)) {
+        continue;
+      }
       try {
         collections.summary(name).ifPresent(c -> out.add(describe(c)));
       } catch (CollectionNotFoundException e) {
         // dropped while listing
       }
     }
-    Api.json(ctx, 200, Map.of("collections", out));
+    return out;
   }
 
   private void put(Context ctx) {

@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * 503 with {@code Retry-After} (its own wait when it named one), one that refuses is 502; Javalin's
  * own refusals keep theirs; anything else is a defect of the service and the only source of a 500.
  *
+ * <p>Every handler runs after the service's {@link Guard} has let the request through, so access
+ * control sees each route's template and path parameters in one place.
+ *
  * <p>Thread-safe after construction.
  */
 public final class Api {
@@ -48,11 +52,29 @@ public final class Api {
   private final RoutesConfig routes;
   private final MeterRegistry meters;
   private final long maxBodyBytes;
+  private final Guard guard;
 
-  public Api(RoutesConfig routes, MeterRegistry meters, long maxBodyBytes) {
+  /**
+   * Decides, before a route's handler runs, whether the request may use it.
+   *
+   * <p>Implementations are thread-safe.
+   */
+  @FunctionalInterface
+  public interface Guard {
+    /**
+     * Returns normally to let the request through.
+     *
+     * @param route the route template, such as {@code /v1/collections/{name}/search}
+     * @throws ApiException with the status to answer (401, 403) to refuse it
+     */
+    void check(Context ctx, HandlerType method, String route);
+  }
+
+  public Api(RoutesConfig routes, MeterRegistry meters, long maxBodyBytes, Guard guard) {
     this.routes = Objects.requireNonNull(routes, "routes");
     this.meters = Objects.requireNonNull(meters, "meters");
     this.maxBodyBytes = maxBodyBytes;
+    this.guard = Objects.requireNonNull(guard, "guard");
     routes.error(404, ctx -> unmatched(ctx, 404, "no route " + ctx.method() + " " + ctx.path()));
     routes.error(
         405,
@@ -91,6 +113,7 @@ public final class Api {
         ctx -> {
           long start = System.nanoTime();
           try {
+            guard.check(ctx, method, route);
             handler.handle(ctx);
           } catch (Exception e) {
             problem(ctx, e);
@@ -183,14 +206,24 @@ public final class Api {
     return wait.map(d -> Math.max(1, (d.toMillis() + 999) / 1000)).orElse(5L);
   }
 
-  private static void write(
-      Context ctx, int status, String title, String detail, String field, Long retryAfter) {
+  /**
+   * An RFC 9457 problem body ({@code Problem} in the OpenAPI document) without a field, for
+   * refusals written outside a route (the access filter).
+   */
+  public static Map<String, Object> problemBody(
+      int status, String title, String detail, String instance) {
     var body = new LinkedHashMap<String, Object>();
     body.put("type", "about:blank");
     body.put("title", title);
     body.put("status", status);
     body.put("detail", detail);
-    body.put("instance", ctx.path());
+    body.put("instance", instance);
+    return body;
+  }
+
+  private static void write(
+      Context ctx, int status, String title, String detail, String field, Long retryAfter) {
+    Map<String, Object> body = problemBody(status, title, detail, ctx.path());
     if (field != null) {
       body.put("field", field);
     }
@@ -203,6 +236,8 @@ public final class Api {
   private static String statusTitle(int status) {
     return switch (status) {
       case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
       case 404 -> "Not Found";
       case 405 -> "Method Not Allowed";
       case 413 -> "Content Too Large";

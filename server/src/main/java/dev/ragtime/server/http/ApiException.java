@@ -34,6 +34,11 @@ public final class ApiException extends RuntimeException {
     return new ApiException(400, "Bad Request", detail, null, -1);
   }
 
+  /** 403: the API key is valid but lacks the right the request needs. */
+  public static ApiException forbidden(String detail) {
+    return new ApiException(403, "Forbidden", detail, null, -1);
+  }
+
   public static ApiException notFound(String detail) {
     return new ApiException(404, "Not Found", detail, null, -1);
   }

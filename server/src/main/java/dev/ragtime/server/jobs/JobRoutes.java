@@ -1,12 +1,16 @@
 package dev.ragtime.server.jobs;
 
+import dev.ragtime.server.auth.Grant;
 import dev.ragtime.server.http.Api;
 import dev.ragtime.server.http.ApiException;
 import io.javalin.http.Context;
 import java.util.Map;
 import java.util.Objects;
 
-/** {@code GET /v1/jobs} (most recent first) and {@code GET /v1/jobs/{id}}. */
+/**
+ * {@code GET /v1/jobs} (most recent first) and {@code GET /v1/jobs/{id}}, each showing only jobs of
+ * collections the request's API key reaches (403 for one it does not).
+ */
 public final class JobRoutes {
   private final Jobs jobs;
   private final Api api;
@@ -22,7 +26,16 @@ public final class JobRoutes {
   }
 
   private void list(Context ctx) {
-    Api.json(ctx, 200, Map.of("jobs", jobs.recent().stream().map(Job::toJson).toList()));
+    Grant grant = Grant.of(ctx);
+    Api.json(
+        ctx,
+        200,
+        Map.of(
+            "jobs",
+            jobs.recent().stream()
+                .filter(j -> grant.reaches(j.collection()))
+                .map(Job::toJson)
+                .toList()));
   }
 
   private void get(Context ctx) {
@@ -33,6 +46,7 @@ public final class JobRoutes {
                 () ->
                     ApiException.notFound(
                         "no job '" + id + "' (only the most recent jobs are remembered)"));
+    Grant.of(ctx).requireRead(job.collection());
     Api.json(ctx, 200, job.toJson());
   }
 }

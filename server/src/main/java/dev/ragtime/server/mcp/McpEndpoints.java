@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ragtime.document.DocumentParsers;
 import dev.ragtime.server.ServerConfig;
 import dev.ragtime.server.ServerParts;
+import dev.ragtime.server.auth.Grant;
 import dev.ragtime.server.collections.OpenCollections;
 import dev.ragtime.server.jobs.Jobs;
+import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +40,9 @@ public final class McpEndpoints {
 
   static final String NAME = "ragtime";
   static final String VERSION = "0.1.0";
+
+  /** The key of the request's {@link Grant} in the MCP transport context. */
+  private static final String GRANT = "ragtime.grant";
 
   private static final String INSTRUCTIONS =
       "Ragtime searches collections of documents. Call list_collections to see what can be"
@@ -70,8 +76,14 @@ public final class McpEndpoints {
             .jsonMapper(mapper)
             .mcpEndpoint(PATH)
             .keepAliveInterval(Duration.ofSeconds(30))
+            // Each request's API key grant (put there by AccessFilter) travels to its tool calls.
+            .contextExtractor(
+                request -> McpTransportContext.create(Map.of(GRANT, Grant.of(request))))
             .build();
-    McpSyncServer server = build(McpServer.sync(transport), collections, jobs, parsers, mapper);
+    McpSyncServer server =
+        build(
+            McpServer.sync(transport),
+            new RagtimeTools(collections, jobs, parsers, mapper, McpEndpoints::grant));
     return new Http(server, transport);
   }
 
@@ -87,7 +99,10 @@ public final class McpEndpoints {
       OutputStream out) {
     McpJsonMapper mapper = mapper();
     var transport = new StdioServerTransportProvider(mapper, in, out);
-    return build(McpServer.sync(transport), collections, jobs, parsers, mapper);
+    // Whoever starts the stdio server runs it with their own rights on the data directory.
+    return build(
+        McpServer.sync(transport),
+        new RagtimeTools(collections, jobs, parsers, mapper, context -> Grant.FULL));
   }
 
   /**
@@ -138,17 +153,20 @@ public final class McpEndpoints {
     }
   }
 
-  private static McpSyncServer build(
-      McpServer.SyncSpecification<?> spec,
-      OpenCollections collections,
-      Jobs jobs,
-      DocumentParsers parsers,
-      McpJsonMapper mapper) {
+  /** The grant of a call over HTTP; a context without one gets no rights (fails closed). */
+  private static Grant grant(McpTransportContext context) {
+    if (context.get(GRANT) instanceof Grant g) {
+      return g;
+    }
+    throw new IllegalStateException("the MCP request carries no access grant");
+  }
+
+  private static McpSyncServer build(McpServer.SyncSpecification<?> spec, RagtimeTools tools) {
     return spec.serverInfo(NAME, VERSION)
         .instructions(INSTRUCTIONS)
-        .jsonMapper(mapper)
+        .jsonMapper(tools.mapper())
         .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
-        .tools(new RagtimeTools(collections, jobs, parsers, mapper).specifications())
+        .tools(tools.specifications())
         .requestTimeout(Duration.ofMinutes(10))
         .build();
   }

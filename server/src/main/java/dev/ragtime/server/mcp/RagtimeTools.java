@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ragtime.document.DocumentParsers;
-import dev.ragtime.index.CollectionNotFoundException;
 import dev.ragtime.ingest.SourceDocument;
 import dev.ragtime.search.SearchRequest;
+import dev.ragtime.server.auth.Grant;
 import dev.ragtime.server.collections.CollectionRoutes;
 import dev.ragtime.server.collections.OpenCollections;
 import dev.ragtime.server.documents.DocumentRoutes;
@@ -16,16 +16,18 @@ import dev.ragtime.server.jobs.Job;
 import dev.ragtime.server.jobs.Jobs;
 import dev.ragtime.server.search.SearchResults;
 import dev.ragtime.server.search.SearchRoutes;
+import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * collection, bad argument, saturated queue) is a tool result with {@code isError: true} whose text
  * says what was wrong, so the calling model can correct itself. Results carry the JSON both as
  * structured content and as text.
+ *
+ * <p>Access: each call runs with the {@link Grant} of its transport context (the API key of the
+ * HTTP request that carried it): {@code search} and {@code get_document} need a key that reaches
+ * the collection, {@code ingest_text} one with rights {@code rw} on it, and {@code
+ * list_collections} shows only the collections the key reaches. A refusal is a tool error.
  */
 public final class RagtimeTools {
   private static final Logger log = LoggerFactory.getLogger(RagtimeTools.class);
@@ -92,13 +99,27 @@ public final class RagtimeTools {
   private final Jobs jobs;
   private final DocumentParsers parsers;
   private final McpJsonMapper mapper;
+  private final Function<McpTransportContext, Grant> grants;
 
+  /**
+   * @param grants the rights of a call, from its transport context
+   */
   public RagtimeTools(
-      OpenCollections collections, Jobs jobs, DocumentParsers parsers, McpJsonMapper mapper) {
+      OpenCollections collections,
+      Jobs jobs,
+      DocumentParsers parsers,
+      McpJsonMapper mapper,
+      Function<McpTransportContext, Grant> grants) {
     this.collections = Objects.requireNonNull(collections, "collections");
     this.jobs = Objects.requireNonNull(jobs, "jobs");
     this.parsers = Objects.requireNonNull(parsers, "parsers");
     this.mapper = Objects.requireNonNull(mapper, "mapper");
+    this.grants = Objects.requireNonNull(grants, "grants");
+  }
+
+  /** The JSON mapper the tools' schemas were read with (the server's too). */
+  McpJsonMapper mapper() {
+    return mapper;
   }
 
   /** The four tools, ready to give to an MCP server. */
@@ -127,7 +148,7 @@ public final class RagtimeTools {
                 + " the embedding model each was built with.",
             LIST_SCHEMA,
             true,
-            args -> listCollections()),
+            (grant, args) -> listCollections(grant)),
         tool(
             "get_document",
             "Tell whether a document is in a collection, with its content hash (which changes"
@@ -142,7 +163,7 @@ public final class RagtimeTools {
       String description,
       String schema,
       boolean readOnly,
-      Function<ObjectNode, Map<String, Object>> body) {
+      BiFunction<Grant, ObjectNode, Map<String, Object>> body) {
     var tool =
         McpSchema.Tool.builder(name, mapper, schema)
             .description(description)
@@ -150,20 +171,21 @@ public final class RagtimeTools {
             .build();
     return SyncToolSpecification.builder()
         .tool(tool)
-        .callHandler((exchange, request) -> call(name, request, body))
+        .callHandler((exchange, request) -> call(name, exchange, request, body))
         .build();
   }
 
   private CallToolResult call(
       String name,
+      McpSyncServerExchange exchange,
       McpSchema.CallToolRequest request,
-      Function<ObjectNode, Map<String, Object>> body) {
+      BiFunction<Grant, ObjectNode, Map<String, Object>> body) {
     ObjectNode args =
         request.arguments() == null
             ? Json.MAPPER.createObjectNode()
             : Json.MAPPER.valueToTree(request.arguments());
     try {
-      Map<String, Object> result = body.apply(args);
+      Map<String, Object> result = body.apply(grants.apply(exchange.transportContext()), args);
       return CallToolResult.builder()
           .structuredContent(result)
           .addTextContent(Json.MAPPER.writeValueAsString(result))
@@ -188,14 +210,16 @@ public final class RagtimeTools {
     return OpenCollections.validName(Json.requiredString(args, "collection", "collection"));
   }
 
-  private Map<String, Object> search(ObjectNode args) {
+  private Map<String, Object> search(Grant grant, ObjectNode args) {
     String name = collection(args);
+    grant.requireRead(name);
     SearchRequest request = SearchRoutes.request(args);
     return SearchResults.toJson(collections.require(name).searcher().search(request));
   }
 
-  private Map<String, Object> ingestText(ObjectNode args) {
+  private Map<String, Object> ingestText(Grant grant, ObjectNode args) {
     String name = collection(args);
+    grant.requireWrite(name);
     String id = Json.requiredString(args, "id", "id");
     String text = Json.requiredString(args, "text", "text");
     Map<String, String> metadata = Json.stringMap(args, "metadata", "metadata");
@@ -215,20 +239,13 @@ public final class RagtimeTools {
     return job.toJson();
   }
 
-  private Map<String, Object> listCollections() {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (String name : collections.names()) {
-      try {
-        collections.summary(name).ifPresent(c -> out.add(CollectionRoutes.describe(c)));
-      } catch (CollectionNotFoundException e) {
-        // dropped while listing
-      }
-    }
-    return Map.of("collections", out);
+  private Map<String, Object> listCollections(Grant grant) {
+    return Map.of("collections", CollectionRoutes.describe(collections, grant));
   }
 
-  private Map<String, Object> getDocument(ObjectNode args) {
+  private Map<String, Object> getDocument(Grant grant, ObjectNode args) {
     String name = collection(args);
+    grant.requireRead(name);
     String id = Json.requiredString(args, "id", "id");
     var c = collections.require(name);
     String hash =
