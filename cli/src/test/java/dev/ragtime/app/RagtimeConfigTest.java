@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ragtime.config.ConfigException;
 import dev.ragtime.config.Settings;
 import dev.ragtime.embed.EmbeddingConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RagtimeConfigTest {
   private static RagtimeConfig config(Map<String, String> settings) {
@@ -63,5 +65,31 @@ class RagtimeConfigTest {
     assertThatThrownBy(() -> config(Map.of("embedding.max-batch", "0")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("maxBatch");
+  }
+
+  @Test
+  void apiKeysComeFromTheEnvironmentOnlyAndBadOnesAreNamedByPosition(@TempDir Path dir)
+      throws Exception {
+    String key = "env-key-0123456789abcdef";
+    Map<String, String> env = Map.of("RAGTIME_API_KEYS", key + ":r");
+    RagtimeConfig c =
+        RagtimeConfig.from(Settings.load(Optional.empty(), env), Optional.of(dir), env);
+    assertThat(c.apiKeys().authenticate(key)).isPresent();
+    assertThat(c.toString()).doesNotContain(key);
+    assertThat(config(Map.of()).apiKeys().enabled()).isFalse();
+
+    Path yml = dir.resolve("ragtime.yml");
+    Files.writeString(yml, "api-keys: " + key + ":rw\n");
+    assertThatThrownBy(() -> Settings.load(Optional.of(yml), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("RAGTIME_API_KEYS")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(key));
+
+    Map<String, String> bad = Map.of("RAGTIME_API_KEYS", key + ":r,tooShort:rw");
+    assertThatThrownBy(
+            () -> RagtimeConfig.from(Settings.load(Optional.empty(), bad), Optional.of(dir), bad))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("entry 2")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(key).doesNotContain("tooShort"));
   }
 }
