@@ -134,7 +134,7 @@ final class ServeCommand implements Callable<Integer> {
           host.contains(":") ? "[" + host + "]" : host, server.port());
       if (rt.config().apiKeys().enabled()) {
         main.err.printf(
-            "ragtime: requests need one of the %d API keys of %s%n",
+            "ragtime: requests need an API key (%d set in %s)%n",
             rt.config().apiKeys().size(), ApiKeys.ENV);
       } else if (!isLoopback(host)) {
         main.err.printf(

@@ -88,6 +88,47 @@ class ServeCommandTest {
         .isEqualTo("glaciers");
   }
 
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void apiKeysFromTheEnvironmentGuardTheService() throws Exception {
+    String key = "serve-key-0123456789abcdef";
+    Map<String, String> env =
+        Map.of(
+            "RAGTIME_NATIVE_DIR",
+            Path.of("target", "native").toAbsolutePath().toString(),
+            "RAGTIME_API_KEYS",
+            key + ":r");
+    var err = new StringWriter();
+    var cmd =
+        new CommandLine(
+            new Main(
+                env, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), false));
+    ServeCommand serve = cmd.getSubcommands().get("serve").getCommand();
+    var exit =
+        CompletableFuture.supplyAsync(
+            () -> cmd.execute("--data", tmp.resolve("data").toString(), "serve", "--port", "0"));
+    try {
+      String base = "http://127.0.0.1:" + serve.listening.get();
+      var http = HttpClient.newHttpClient();
+      var anonymous =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/v1/collections")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(anonymous.statusCode()).isEqualTo(401);
+      var keyed =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/v1/collections"))
+                  .header("Authorization", "Bearer " + key)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(keyed.statusCode()).isEqualTo(200);
+    } finally {
+      serve.stop.countDown();
+    }
+    assertThat(exit.get()).as(err.toString()).isZero();
+    assertThat(err.toString()).contains("requests need an API key (1 set").doesNotContain(key);
+  }
+
   private static void checkServing(int port) throws Exception {
     String base = "http://127.0.0.1:" + port;
     var http = HttpClient.newHttpClient();
