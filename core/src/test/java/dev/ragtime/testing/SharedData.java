@@ -76,7 +76,7 @@ public final class SharedData {
   }
 
   /** Whether {@code ciVariable} (the value of {@code CI}, or null) marks a CI run. */
-  static boolean inCi(String ciVariable) {
+  public static boolean inCi(String ciVariable) {
     return ciVariable != null && !ciVariable.isBlank() && !ciVariable.equalsIgnoreCase("false");
   }
 }

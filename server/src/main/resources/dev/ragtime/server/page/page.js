@@ -30,7 +30,7 @@
   let apiKey = sessionStorage.getItem("ragtime.key") || "";
   let searchSeq = 0;
   let pollTimer = 0;
-  let finishedJobs = -1;
+  let finishedJobs = null;
 
   /** A refusal from the service, carrying its problem detail. */
   class ApiError extends Error {
@@ -83,7 +83,7 @@
       ...data.collections.map((c) => {
         const option = document.createElement("option");
         option.value = c.name;
-        option.textContent = c.name + " (" + c.documents + " documents, " + c.chunks + " chunks)";
+        option.textContent = c.name + " (" + c.documents + " documents)";
         return option;
       }));
     if (wanted && names.includes(wanted)) {
@@ -240,15 +240,16 @@
         ...jobs.slice(0, MAX_JOBS_SHOWN).map((job) => {
           const item = document.createElement("li");
           item.className = "job " + job.state;
+          item.dataset.job = job.id;
           item.textContent = describeJob(job);
           return item;
         }));
       if (active.length > 0) delay = POLL_ACTIVE_MS;
-      const finished = jobs.length - active.length;
+      const finished = jobs.filter((j) => !active.includes(j)).map((j) => j.id).join(" ");
       if (finished !== finishedJobs) {
-        // A job ended (or the page just loaded): the collections' counts changed.
-        if (finishedJobs >= 0) await loadCollections();
+        // A job ended since the last look (or this is the first): the counts may have changed.
         finishedJobs = finished;
+        await loadCollections();
       }
     } catch (e) {
       jobsSummary.textContent = "Ingestion status unavailable: " + e.message;
