@@ -161,6 +161,10 @@ class LuceneSchemaTest {
     assertThat(other.get(LuceneSchema.CHUNK_ID)).isEqualTo("d#1");
     assertThat(other.get(LuceneSchema.DOC_ID)).isEqualTo("d");
     assertThat(other.get("meta.type")).isEqualTo("md");
+    // Ids also as doc values (candidates are identified without stored fields), and the position.
+    assertThat(other.getBinaryValue(LuceneSchema.DOC_ID_VALUES).utf8ToString()).isEqualTo("d");
+    assertThat(other.getBinaryValue(LuceneSchema.CHUNK_ID_VALUES).utf8ToString()).isEqualTo("d#1");
+    assertThat(other.getField(LuceneSchema.POSITION).numericValue()).isEqualTo(1);
   }
 
   @Test
