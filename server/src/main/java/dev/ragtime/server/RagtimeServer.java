@@ -74,7 +74,7 @@ public final class RagtimeServer implements AutoCloseable {
                   context -> {
                     // Every request, REST and MCP, is authenticated before a servlet sees it.
                     context.addFilter(
-                        new FilterHolder(new AccessFilter(config.keys())),
+                        new FilterHolder(new AccessFilter(config.keys(), parts.meters())),
                         "/*",
                         EnumSet.of(DispatcherType.REQUEST));
                     var holder = new ServletHolder(mcp.servlet());

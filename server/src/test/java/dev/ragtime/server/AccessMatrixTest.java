@@ -254,6 +254,21 @@ class AccessMatrixTest {
     assertThat(basic.body()).doesNotContain(READ);
     assertThat(s.send("GET", "unmatched", "/nowhere", null, null, null).status()).isEqualTo(401);
     assertThat(s.send("GET", "unmatched", "/nowhere", null, null, READ).status()).isEqualTo(404);
+    String metrics = s.send("GET", "/metrics", "/metrics", null, null, READ).body();
+    assertThat(metrics)
+        .contains("ragtime_http_server_unauthorized_total{reason=\"scheme\"}")
+        .contains("ragtime_http_server_unauthorized_total{reason=\"missing\"}");
+  }
+
+  @Test
+  void theSearchPagesStaticFilesNeedNoKey() throws Exception {
+    for (String path : List.of("/", "/page.js", "/page.css")) {
+      var r =
+          s.client.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.base + path)).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(path).isEqualTo(200);
+    }
   }
 
   private static List<String> names(TestServer.Response r) {

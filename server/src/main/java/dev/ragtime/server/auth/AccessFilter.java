@@ -2,6 +2,8 @@ package dev.ragtime.server.auth;
 
 import dev.ragtime.server.http.Api;
 import dev.ragtime.server.http.Json;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -22,6 +24,9 @@ import java.util.Set;
  * need no key. Without keys every request gets {@link Grant#FULL}.
  *
  * <p>The key is never logged or echoed: the refusals say only whether a key was missing or wrong.
+ * Each refusal counts in {@code ragtime.http.server.unauthorized} (tag {@code reason}: {@code
+ * missing}, {@code scheme} or {@code invalid}; Prometheus {@code
+ * ragtime_http_server_unauthorized_total}), so guessing shows up in the metrics.
  *
  * <p>Thread-safe.
  */
@@ -35,9 +40,11 @@ public final class AccessFilter implements Filter {
   private static final String BEARER = "bearer ";
 
   private final ApiKeys keys;
+  private final MeterRegistry meters;
 
-  public AccessFilter(ApiKeys keys) {
+  public AccessFilter(ApiKeys keys, MeterRegistry meters) {
     this.keys = Objects.requireNonNull(keys, "keys");
+    this.meters = Objects.requireNonNull(meters, "meters");
   }
 
   @Override
@@ -59,6 +66,7 @@ public final class AccessFilter implements Filter {
       refuse(
           request,
           response,
+          "missing",
           "Bearer realm=\"ragtime\"",
           "this service needs an API key: send it as 'Authorization: Bearer <key>' (the keys are"
               + " set with "
@@ -70,6 +78,7 @@ public final class AccessFilter implements Filter {
       refuse(
           request,
           response,
+          "scheme",
           "Bearer realm=\"ragtime\", error=\"invalid_request\"",
           "send the API key as 'Authorization: Bearer <key>'; no other scheme is accepted");
       return;
@@ -79,6 +88,7 @@ public final class AccessFilter implements Filter {
       refuse(
           request,
           response,
+          "invalid",
           "Bearer realm=\"ragtime\", error=\"invalid_token\"",
           "the API key is not valid: it is none of the keys set with " + ApiKeys.ENV);
       return;
@@ -93,9 +103,18 @@ public final class AccessFilter implements Filter {
     return request.getServletPath() + (info == null ? "" : info);
   }
 
-  private static void refuse(
-      HttpServletRequest request, HttpServletResponse response, String challenge, String detail)
+  private void refuse(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      String reason,
+      String challenge,
+      String detail)
       throws IOException {
+    Counter.builder("ragtime.http.server.unauthorized")
+        .description("Requests refused with 401 for a missing or wrong API key")
+        .tag("reason", reason)
+        .register(meters)
+        .increment();
     response.setStatus(401);
     response.setHeader("WWW-Authenticate", challenge);
     response.setContentType(Api.PROBLEM_JSON);
