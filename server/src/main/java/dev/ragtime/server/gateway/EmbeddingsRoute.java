@@ -111,6 +111,7 @@ public final class EmbeddingsRoute {
             });
     Json.optionalString(body, "user", "user");
 
+    api.cancelOnDisconnect(ctx);
     List<float[]> vectors = embedder.get().embed(inputs, EmbeddingModel.Purpose.DOCUMENT);
     long promptTokens = 0;
     for (String text : inputs) {

@@ -12,6 +12,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * How every route of the service is registered: each handler is wrapped so that a refusal becomes
  * an RFC 9457 {@code application/problem+json} response in one place, and every request is timed
  * per route template in the meter {@code ragtime.http.server.requests} (tags {@code method}, {@code
- * route}, {@code status}; Prometheus {@code ragtime_http_server_requests_seconds}).
+ * route}, {@code status}; Prometheus {@code ragtime_http_server_requests_seconds}). A route may ask
+ * to be {@linkplain #cancelOnDisconnect cancelled when its client disconnects}.
  *
  * <p>Error mapping, in one place: {@link ApiException} keeps its status; an unknown collection is
  * 404; a collection built by another model is 409; an embedding provider that fails retryably is
@@ -48,6 +50,11 @@ public final class Api {
   public static final String PROBLEM_JSON = "application/problem+json";
 
   public static final String JSON = "application/json";
+
+  /** The status logged for a request whose client disconnected (nginx's convention). */
+  public static final int CLIENT_CLOSED_REQUEST = 499;
+
+  private static final String WATCH = "ragtime.disconnectWatch";
 
   private final RoutesConfig routes;
   private final MeterRegistry meters;
@@ -116,11 +123,45 @@ public final class Api {
             guard.check(ctx, method, route);
             handler.handle(ctx);
           } catch (Exception e) {
-            problem(ctx, e);
+            if (!(ctx.attribute(WATCH) instanceof DisconnectWatch w && w.disconnected())) {
+              problem(ctx, e); // else nobody is left to read it
+            }
           } finally {
+            endWatch(ctx, method.name(), route);
             record(method.name(), route, ctx.statusCode(), System.nanoTime() - start);
           }
         });
+  }
+
+  /**
+   * From now until the handler returns, a client that disconnects interrupts the handler's thread,
+   * so blocking work it waits for (a search, texts queued in the embedding pipeline) is abandoned;
+   * the request is then logged and timed with status {@value #CLIENT_CLOSED_REQUEST} and counted in
+   * {@code ragtime.http.server.disconnects}. Call it after the request body has been read, before
+   * the slow work starts.
+   */
+  public void cancelOnDisconnect(Context ctx) {
+    DisconnectWatch.start(ctx).ifPresent(w -> ctx.attribute(WATCH, w));
+  }
+
+  private void endWatch(Context ctx, String method, String route) {
+    DisconnectWatch watch = ctx.attribute(WATCH);
+    if (watch == null) {
+      return;
+    }
+    watch.close();
+    if (watch.disconnected()) {
+      log.info("{} {}: the client disconnected; its work was abandoned", method, ctx.path());
+      Counter.builder("ragtime.http.server.disconnects")
+          .description("Requests whose client went away while they were served (work abandoned)")
+          .tag("method", method)
+          .tag("route", route)
+          .register(meters)
+          .increment();
+      ctx.status(CLIENT_CLOSED_REQUEST);
+    } else if (watch.pipelined()) {
+      ctx.header("Connection", "close");
+    }
   }
 
   private void unmatched(Context ctx, int status, String detail) {

@@ -35,6 +35,7 @@ public final class SearchRoutes {
     JsonNode body = Json.object(api.jsonBody(ctx), "the request body");
     SearchRequest request = request(body);
     var c = collections.require(name);
+    api.cancelOnDisconnect(ctx);
     Api.json(ctx, 200, SearchResults.toJson(c.searcher().search(request)));
   }
 
