@@ -12,6 +12,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Permit} exactly once with {@link Permit#success}, {@link Permit#dropped} or {@link
  * Permit#ignore}.
  *
+ * <p>A batch that already holds work in progress (a retry) takes its permit with {@link
+ * #acquireAhead}: while such a caller waits, no plain {@link #acquire} is served, so the retry gets
+ * the next permit that comes free instead of queueing behind new batches. It does not raise the
+ * limit: at most {@code limit} permits are ever out.
+ *
  * <p>Thread-safe. With a fixed limit (for the local model) nothing is ever dropped, so it only
  * grows to the maximum and stays there.
  */
@@ -21,38 +26,55 @@ final class AdaptiveLimiter {
   // Guarded by lock.
   private final AimdLimit limit;
   private int inFlight;
+  private int waitingAhead;
 
   AdaptiveLimiter(AimdLimit limit) {
     this.limit = limit;
   }
 
-  /** Waits for a permit. */
+  /** Waits for a permit, after every {@linkplain #acquireAhead waiting retry}. */
   Permit acquire() throws InterruptedException {
-    lock.lockInterruptibly();
-    try {
-      while (inFlight >= limit.limit()) {
-        available.await();
-      }
-      inFlight++;
-      return new Permit(inFlight);
-    } finally {
-      lock.unlock();
-    }
+    return take(Long.MAX_VALUE, false).orElseThrow();
   }
 
   /**
-   * Waits at most {@code timeout} for a permit; empty if none became free in time (a zero or
-   * negative timeout only takes a permit that is free now).
+   * Waits at most {@code timeout} for a permit, after every {@linkplain #acquireAhead waiting
+   * retry}; empty if none became free in time (a zero or negative timeout only takes a permit that
+   * is free now).
    */
   Optional<Permit> acquire(Duration timeout) throws InterruptedException {
-    long nanos = Math.max(0, timeout.toNanos());
+    return take(Math.max(0, timeout.toNanos()), false);
+  }
+
+  /**
+   * As {@link #acquire(Duration)}, but ahead of every plain {@link #acquire} caller: for work
+   * already under way (a batch's retry), so it does not queue behind new batches.
+   */
+  Optional<Permit> acquireAhead(Duration timeout) throws InterruptedException {
+    return take(Math.max(0, timeout.toNanos()), true);
+  }
+
+  /** {@code nanos == Long.MAX_VALUE}: no time bound. */
+  private Optional<Permit> take(long nanos, boolean ahead) throws InterruptedException {
     lock.lockInterruptibly();
     try {
-      while (inFlight >= limit.limit()) {
-        if (nanos <= 0) {
-          return Optional.empty();
+      if (ahead) {
+        waitingAhead++;
+      }
+      try {
+        while (inFlight >= limit.limit() || (!ahead && waitingAhead > 0)) {
+          if (nanos == Long.MAX_VALUE) {
+            available.await();
+          } else if (nanos <= 0) {
+            return Optional.empty();
+          } else {
+            nanos = available.awaitNanos(nanos);
+          }
         }
-        nanos = available.awaitNanos(nanos);
+      } finally {
+        if (ahead && --waitingAhead == 0) {
+          available.signalAll(); // plain waiters held back by this one look again
+        }
       }
       inFlight++;
       return Optional.of(new Permit(inFlight));
@@ -65,6 +87,16 @@ final class AdaptiveLimiter {
     lock.lock();
     try {
       return limit.limit();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Callers waiting for a permit now (for tests and diagnostics). */
+  int waiting() {
+    lock.lock();
+    try {
+      return lock.getWaitQueueLength(available);
     } finally {
       lock.unlock();
     }

@@ -31,6 +31,9 @@ import java.util.random.RandomGenerator;
  *       deadline only</td></tr>
  *   <tr><td>408/409/5xx/I-O/timeout</td><td>{@link Retry} after back-off; a failed attempt:
  *       after {@code maxAttempts} of them, {@link Fail}</td></tr>
+ *   <tr><td>the batch's first failure, a 5xx/408/409/I-O error that is {@linkplain
+ *       Failed#isolated() isolated} and carries no Retry-After (not a timeout)</td><td>{@link
+ *       Retry} at once (a fault of one request, not overload); still a failed attempt</td></tr>
  *   <tr><td>batch too large</td><td>{@link Split} (lowering the learned batch size), or {@link
  *       Fail} for a single text</td></tr>
  *   <tr><td>one input too long, or another input-specific rejection (400/422)</td><td>{@link
@@ -142,8 +145,19 @@ final class AttemptPolicy {
   /** No concurrency permit came free before the deadline. */
   record NoPermit() implements Outcome {}
 
-  /** The attempt failed. */
-  record Failed(EmbeddingException failure) implements Outcome {}
+  /**
+   * The attempt failed.
+   *
+   * @param isolated whether the failure stands alone: the endpoint's recent answers show no run of
+   *     failures ({@link UnavailableWindow}), so it is a fault of this one request rather than a
+   *     sign of overload or an outage
+   */
+  record Failed(EmbeddingException failure, boolean isolated) implements Outcome {
+    /** A failure not known to be isolated (it is treated as possible overload). */
+    Failed(EmbeddingException failure) {
+      this(failure, false);
+    }
+  }
 
   /** What to do. */
   sealed interface Decision {}
@@ -188,7 +202,7 @@ final class AttemptPolicy {
                       + deadline
                       + " for this batch passed while waiting for a concurrency permit",
                   state.last()));
-      case Failed f -> failed(f.failure(), state);
+      case Failed f -> failed(f.failure(), f.isolated(), state);
     };
   }
 
@@ -229,7 +243,7 @@ final class AttemptPolicy {
     return new WaitForBreaker(wait);
   }
 
-  private Decision failed(EmbeddingException e, State state) {
+  private Decision failed(EmbeddingException e, boolean isolated, State state) {
     return switch (e) {
       case RateLimitedException r -> retry(e, state.failed(e, false), r.retryAfter());
       case ProviderUnavailableException u -> {
@@ -238,6 +252,11 @@ final class AttemptPolicy {
           yield new Fail(
               new DeadlineExceededException(
                   "gave up after " + next.attempts() + " failed attempts: " + e.getMessage(), e));
+        }
+        if (isolated && next.failures() == 1 && u.retryAfter().isEmpty() && !u.timeout()) {
+          // A lone fault of one request: waiting says nothing the provider asked for and only
+          // lengthens the batch. A second failure of the same batch backs off as usual.
+          yield new Retry(Duration.ZERO, next);
         }
         yield retry(e, next, u.retryAfter());
       }

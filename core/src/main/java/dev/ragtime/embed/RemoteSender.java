@@ -52,9 +52,17 @@ import java.util.concurrent.TimeUnit;
  * the token correction. A 429 shrinks the AIMD limit and pauses pacing for its Retry-After. A
  * timeout or a 503 that is overload (it carries Retry-After, or 503s cluster: {@link
  * UnavailableWindow}) shrinks the AIMD limit too; any other 5xx, 408/409 or I/O error counts only
- * against the breaker. "Batch too large" lowers the learned batch size ({@link BatchLimit}); "one
- * input too long" does not: the input is isolated and, when the policy allows, cut shorter and sent
- * again (its vector is delivered and cached as the vector of the caller's text).
+ * against the breaker.
+ *
+ * <p>Retries: a batch's first failure that stands alone (no run of 5xx, I/O errors or timeouts in
+ * the endpoint's recent answers, a second {@link UnavailableWindow}, and no Retry-After) is a fault
+ * of one request and is retried at once; any other is retried after the policy's back-off. Every
+ * permit a batch takes after its first (a retry, after a hold or a breaker wait, for the halves of
+ * a split) is taken {@linkplain AdaptiveLimiter#acquireAhead ahead} of new batches, so work under
+ * way finishes first and a fault does not lengthen the run by a queue wait. "Batch too large"
+ * lowers the learned batch size ({@link BatchLimit}); "one input too long" does not: the input is
+ * isolated and, when the policy allows, cut shorter and sent again (its vector is delivered and
+ * cached as the vector of the caller's text).
  *
  * <p>Thread-safe; runs on the caller-provided executor.
  */
@@ -69,7 +77,8 @@ final class RemoteSender implements BatchSender {
   private final Sink sink;
   private final PipelineMetrics metrics;
   private final Duration deadline;
-  private final List<UnavailableWindow> windows;
+  private final List<UnavailableWindow> windows; // 503s, per endpoint: overload or a fault?
+  private final List<UnavailableWindow> faultWindows; // any 5xx, I/O error or timeout, per endpoint
 
   RemoteSender(
       EmbeddingConfig config,
@@ -93,10 +102,13 @@ final class RemoteSender implements BatchSender {
     this.metrics = metrics;
     this.deadline = config.deadline();
     var w = new ArrayList<UnavailableWindow>();
+    var f = new ArrayList<UnavailableWindow>();
     for (int i = 0; i < endpoints.size(); i++) {
       w.add(new UnavailableWindow());
+      f.add(new UnavailableWindow());
     }
     this.windows = List.copyOf(w);
+    this.faultWindows = List.copyOf(f);
   }
 
   @Override
@@ -128,7 +140,7 @@ final class RemoteSender implements BatchSender {
     try {
       while (true) {
         if (permit == null) {
-          Optional<AdaptiveLimiter.Permit> taken = limiter.acquire(until(due));
+          Optional<AdaptiveLimiter.Permit> taken = limiter.acquireAhead(until(due));
           if (taken.isEmpty()) {
             if (reserved != null) {
               pacer.cancel(reserved);
@@ -157,7 +169,7 @@ final class RemoteSender implements BatchSender {
             }
             sleeper.sleep(pace.delay());
             if (permit == null) {
-              Optional<AdaptiveLimiter.Permit> taken = limiter.acquire(until(due));
+              Optional<AdaptiveLimiter.Permit> taken = limiter.acquireAhead(until(due));
               if (taken.isEmpty()) {
                 fail(items, policy.next(new NoPermit(), state));
                 return;
@@ -200,7 +212,8 @@ final class RemoteSender implements BatchSender {
           try {
             response = m.client().embed(texts, bound);
           } catch (EmbeddingException e) {
-            resolveFailure(m, e, permit, Duration.ofNanos(System.nanoTime() - sentAt));
+            boolean isolated =
+                resolveFailure(m, e, permit, Duration.ofNanos(System.nanoTime() - sentAt));
             permit = null;
             if (e instanceof RateLimitedException) {
               pacer.rateLimited(pace); // learn the burst the provider tolerates
@@ -208,10 +221,12 @@ final class RemoteSender implements BatchSender {
             if (e instanceof ProviderUnavailableException) {
               preferred = (m.index() + 1) % endpoints.size();
             }
-            switch (policy.next(new Failed(e), state)) {
+            switch (policy.next(new Failed(e, isolated), state)) {
               case Retry r -> {
                 metrics.retry(e instanceof RateLimitedException ? "rate_limited" : "unavailable");
-                sleeper.sleep(r.delay());
+                if (r.delay().isPositive()) {
+                  sleeper.sleep(r.delay());
+                }
                 state = r.next();
                 continue;
               }
@@ -246,6 +261,7 @@ final class RemoteSender implements BatchSender {
 
           m.breaker().onSuccess(response.latency().toNanos(), TimeUnit.NANOSECONDS);
           windows.get(m.index()).record(false);
+          faultWindows.get(m.index()).record(false);
           permit.success(response.latency());
           permit = null;
           metrics.request(m.label(), "success", response.latency());
@@ -295,10 +311,14 @@ final class RemoteSender implements BatchSender {
    * Feeds a failed attempt to the breaker, the AIMD limit (through the permit), the pacer and the
    * metrics. Only "this endpoint is unwell" counts against the breaker; only overload (429, a
    * timeout, a 503 the provider marks with Retry-After or that clusters) shrinks the limit.
+   *
+   * @return whether the failure stands alone: a 5xx, I/O error or timeout that does not cluster
+   *     with others in the endpoint's recent answers
    */
-  private void resolveFailure(
+  private boolean resolveFailure(
       EndpointGroup.Member m, EmbeddingException e, AdaptiveLimiter.Permit permit, Duration took) {
     UnavailableWindow window = windows.get(m.index());
+    UnavailableWindow faults = faultWindows.get(m.index());
     switch (e) {
       case RateLimitedException r -> {
         m.breaker().releasePermission();
@@ -306,6 +326,8 @@ final class RemoteSender implements BatchSender {
         permit.dropped();
         metrics.request(m.label(), "rate_limited", took);
         r.retryAfter().ifPresent(pacer::pause);
+        faults.record(false);
+        return false;
       }
       case ProviderUnavailableException u -> {
         m.breaker().onError(took.toNanos(), TimeUnit.NANOSECONDS, u);
@@ -323,14 +345,17 @@ final class RemoteSender implements BatchSender {
           permit.ignore();
         }
         metrics.request(m.label(), u.timeout() ? "timeout" : "unavailable", took);
+        return !faults.record(true);
       }
       default -> {
         m.breaker().releasePermission();
         if (e.status().isPresent()) {
           window.record(false);
+          faults.record(false);
         }
         permit.ignore();
         metrics.request(m.label(), outcome(e), took);
+        return false;
       }
     }
   }

@@ -1,7 +1,11 @@
 package dev.ragtime.embed;
 
 /**
- * Tells a random 503 from overload. A 503 that comes alone is a fault of one request (count it
+ * Tells a failure of one request from a run of them. {@link RemoteSender} keeps two per endpoint:
+ * one of 503s (below) and one of every 5xx, I/O error and timeout, where a failure that does not
+ * cluster is retried at once rather than after a back-off.
+ *
+ * <p>Tells a random 503 from overload. A 503 that comes alone is a fault of one request (count it
  * against the circuit breaker and back off, but leave the concurrency limit alone); 503s that
  * <em>cluster</em> mean the provider is overloaded, and the concurrency limit should shrink.
  *
@@ -25,8 +29,8 @@ final class UnavailableWindow {
   /**
    * Records one answer of the endpoint.
    *
-   * @param is503 whether it was HTTP 503
-   * @return whether it was a 503 that clusters with the others in the window
+   * @param is503 whether it was HTTP 503 (or, in the second use, any failure counted)
+   * @return whether it was a 503 (failure) that clusters with the others in the window
    */
   synchronized boolean record(boolean is503) {
     if (was503[next]) {

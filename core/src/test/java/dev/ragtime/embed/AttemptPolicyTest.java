@@ -174,4 +174,57 @@ class AttemptPolicyTest {
         .hasMessageContaining("concurrency permit");
     assertThat(policy.next(new Succeeded(), s)).isInstanceOf(AttemptPolicy.Deliver.class);
   }
+
+  @Test
+  void aLoneFaultIsRetriedAtOnceButASecondOneOrAnyOverloadSignBacksOff() {
+    State s = fresh(4);
+    // A batch's first 5xx or reset that stands alone: again at once, still a failed attempt.
+    Decision first = policy.next(new Failed(status(500), true), s);
+    assertThat(first).isInstanceOf(Retry.class);
+    assertThat(((Retry) first).delay()).isZero();
+    assertThat(((Retry) first).next().attempts()).isEqualTo(1);
+    var reset =
+        new ProviderUnavailableException("Connection reset", 0, "e", Optional.empty(), false, null);
+    assertThat(((Retry) policy.next(new Failed(reset, true), s)).delay()).isZero();
+
+    // The same batch failing again backs off, even if that failure also stands alone.
+    Decision second = policy.next(new Failed(status(502), true), ((Retry) first).next());
+    assertThat(((Retry) second).delay()).isPositive();
+    assertThat(((Retry) second).next().attempts()).isEqualTo(2);
+
+    // Overload never goes round at once: failures that cluster, a Retry-After, a timeout, a 429.
+    assertThat(backoffs(new Failed(status(503), false))).isPositive();
+    var withRetryAfter =
+        new ProviderUnavailableException(
+            "HTTP 503", 503, "e", Optional.of(Duration.ofMillis(300)), false, null);
+    assertThat(((Retry) policy.next(new Failed(withRetryAfter, true), s)).delay())
+        .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    var timeout =
+        new ProviderUnavailableException("timed out", 0, "e", Optional.empty(), true, null);
+    assertThat(backoffs(new Failed(timeout, true))).isPositive();
+    assertThat(backoffs(new Failed(new RateLimitedException("429", "e", Optional.empty()), true)))
+        .isPositive();
+  }
+
+  @Test
+  void loneFaultsStillSpendTheAttemptBudget() {
+    State s = fresh(1);
+    for (int i = 0; i < 2; i++) {
+      s = ((Retry) policy.next(new Failed(status(500), true), s)).next();
+    }
+    assertThat(policy.next(new Failed(status(500), true), s)).isInstanceOf(Fail.class);
+  }
+
+  /**
+   * The longest delay among many draws of {@code outcome} for a fresh batch: the back-off is
+   * jittered from zero, so one draw may be zero by chance; a hundred are not.
+   */
+  private Duration backoffs(Failed outcome) {
+    Duration longest = Duration.ZERO;
+    for (int i = 0; i < 100; i++) {
+      Duration d = ((Retry) policy.next(outcome, fresh(4))).delay();
+      longest = d.compareTo(longest) > 0 ? d : longest;
+    }
+    return longest;
+  }
 }
