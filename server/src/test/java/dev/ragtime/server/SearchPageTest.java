@@ -3,6 +3,7 @@ package dev.ragtime.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.ragtime.server.auth.ApiKeys;
 import dev.ragtime.server.page.PageRoutes;
 import dev.ragtime.testing.SharedData;
 import java.io.IOException;
@@ -254,6 +255,45 @@ class SearchPageTest {
       }
     } finally {
       browser.manage().window().setSize(new Dimension(1100, 900));
+    }
+  }
+
+  @Test
+  void withApiKeysThePageAsksForOneAndThenSearchesWithIt() {
+    String reader = "page-reader-0123456789";
+    String writer = "page-writer-0123456789";
+    var keys = ApiKeys.parse(reader + ":r," + writer + ":rw");
+    try (var keyed =
+        new TestServer(tmp.resolve("keyed"), ServerConfig.defaults().withKeys(keys), null)) {
+      keyed.send("PUT", "/v1/collections/{name}", "/v1/collections/locked", null, null, writer);
+      var posted =
+          keyed.send(
+              "POST",
+              DOCS,
+              "/v1/collections/locked/documents?wait=true",
+              "application/json",
+              "{\"id\":\"vault.txt\",\"text\":\"The vault opens with a brass key.\"}"
+                  .getBytes(StandardCharsets.UTF_8),
+              writer);
+      assertThat(posted.status()).as(posted.body()).isEqualTo(200);
+
+      // The page itself needs no key; its first API call is refused and it asks for one.
+      browser.get(keyed.base + "/");
+      waiting().until(d -> d.findElement(By.id("status")).getText().contains("needs an API key"));
+      assertThat(browser.findElement(By.id("key-box")).getDomAttribute("open")).isNotNull();
+      assertThat(browser.findElements(By.cssSelector("#collection option"))).isEmpty();
+
+      browser.findElement(By.id("api-key")).sendKeys(reader, Keys.ENTER);
+      waiting()
+          .until(
+              d -> d.findElements(By.cssSelector("#collection option[value=locked]")).size() == 1);
+      browser.findElement(By.id("query")).sendKeys("brass", Keys.ENTER);
+      List<WebElement> hits = resultsWhen("result");
+      assertThat(hits).hasSize(1);
+      assertThat(hits.get(0).findElement(By.tagName("mark")).getText()).isEqualTo("brass");
+      // The key is not left in the form, nor shown anywhere on the page.
+      assertThat(browser.findElement(By.id("api-key")).getDomProperty("value")).isEmpty();
+      assertThat(browser.getPageSource()).doesNotContain(reader);
     }
   }
 

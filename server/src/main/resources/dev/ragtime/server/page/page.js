@@ -30,6 +30,7 @@
   let apiKey = sessionStorage.getItem("ragtime.key") || "";
   let searchSeq = 0;
   let pollTimer = 0;
+  let polling = false;
   let finishedJobs = null;
 
   /** A refusal from the service, carrying its problem detail. */
@@ -228,6 +229,9 @@
   }
 
   async function pollJobs() {
+    if (polling) return; // the poll in flight schedules the next one
+    polling = true;
+    clearTimeout(pollTimer);
     let delay = POLL_IDLE_MS;
     try {
       const data = await api("/v1/jobs");
@@ -253,6 +257,8 @@
       }
     } catch (e) {
       jobsSummary.textContent = "Ingestion status unavailable: " + e.message;
+    } finally {
+      polling = false;
     }
     schedulePoll(delay);
   }
