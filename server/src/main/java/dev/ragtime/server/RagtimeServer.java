@@ -9,6 +9,7 @@ import dev.ragtime.server.documents.DocumentRoutes;
 import dev.ragtime.server.gateway.EmbeddingsRoute;
 import dev.ragtime.server.health.HealthRoutes;
 import dev.ragtime.server.http.Api;
+import dev.ragtime.server.http.BodyLimitFilter;
 import dev.ragtime.server.jobs.Job;
 import dev.ragtime.server.jobs.JobRoutes;
 import dev.ragtime.server.jobs.Jobs;
@@ -76,6 +77,11 @@ public final class RagtimeServer implements AutoCloseable {
                     context.addFilter(
                         new FilterHolder(new AccessFilter(config.keys(), parts.meters())),
                         "/*",
+                        EnumSet.of(DispatcherType.REQUEST));
+                    // MCP reads its own bodies: held to the REST routes' limit here.
+                    context.addFilter(
+                        new FilterHolder(new BodyLimitFilter(config.maxBodyBytes())),
+                        McpEndpoints.PATH,
                         EnumSet.of(DispatcherType.REQUEST));
                     var holder = new ServletHolder(mcp.servlet());
                     holder.setAsyncSupported(true);
