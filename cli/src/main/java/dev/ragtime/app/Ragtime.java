@@ -228,11 +228,16 @@ public final class Ragtime implements AutoCloseable {
     public List<float[]> embed(List<String> texts) {
       return onnx().embed(texts);
     }
+
+    @Override
+    public List<float[]> embed(List<String> texts, Purpose purpose) {
+      return onnx().embed(texts, purpose);
+    }
   }
 
   private OnnxModelConfig onnxConfig() {
     var local = config.local();
-    OnnxModelConfig c = OnnxModelConfig.defaults(config.nativeDir());
+    OnnxModelConfig c = OnnxModelConfig.defaults(local.model(), config.nativeDir());
     if (local.threads() > 0) {
       c = c.withIntraOpThreads(local.threads());
     }

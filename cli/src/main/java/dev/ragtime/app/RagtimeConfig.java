@@ -6,6 +6,7 @@ import dev.ragtime.config.Settings;
 import dev.ragtime.embed.EmbeddingConfig;
 import dev.ragtime.index.IndexConfig;
 import dev.ragtime.ingest.IngestConfig;
+import dev.ragtime.onnx.LocalModel;
 import dev.ragtime.provider.Secret;
 import dev.ragtime.search.Fusion;
 import dev.ragtime.search.ScoreNormalization;
@@ -56,8 +57,15 @@ public record RagtimeConfig(
     Objects.requireNonNull(apiKeys, "apiKeys");
   }
 
-  /** Settings of the local model. {@code threads} 0 means one per available processor. */
-  public record LocalModelSettings(int threads, int maxTokens, int batchSize) {}
+  /**
+   * Settings of the local model. {@code threads} 0 means one per available processor; {@code
+   * maxTokens} is the model's own limit unless {@code local.max-tokens} is set.
+   */
+  public record LocalModelSettings(LocalModel model, int threads, int maxTokens, int batchSize) {
+    public LocalModelSettings {
+      Objects.requireNonNull(model, "model");
+    }
+  }
 
   /** Every key Ragtime reads; anything else in the file or environment is reported as a typo. */
   public static Set<String> knownKeys() {
@@ -67,6 +75,7 @@ public record RagtimeConfig(
                 "data",
                 "native-dir",
                 "api-keys",
+                "local.model",
                 "local.threads",
                 "local.max-tokens",
                 "local.batch-size",
@@ -123,10 +132,17 @@ public record RagtimeConfig(
             () -> settings.string("data").map(Path::of).orElse(DEFAULT_DATA_DIR));
     Path natives =
         settings.string("native-dir").map(Path::of).orElseGet(() -> defaultCacheDir(env));
+    LocalModel model;
+    try {
+      model = settings.string("local.model").map(LocalModel::parse).orElse(LocalModel.DEFAULT);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("local.model: " + e.getMessage(), e);
+    }
     var local =
         new LocalModelSettings(
+            model,
             settings.integer("local.threads", 0),
-            settings.integer("local.max-tokens", 256),
+            settings.integer("local.max-tokens", model.maxTokens()),
             settings.integer("local.batch-size", 0));
     EmbeddingConfig embedding = embedding(settings, local);
     ChunkerConfig cd = ChunkerConfig.defaults();
@@ -135,7 +151,8 @@ public record RagtimeConfig(
             settings.integer("chunking.max-tokens", cd.maxTokens()),
             settings.integer("chunking.overlap-tokens", cd.overlapTokens()),
             settings.integer("chunking.min-chunk-tokens", cd.minChunkTokens()));
-    SearchConfig search = search(settings);
+    SearchConfig search =
+        search(settings, embedding.provider() == EmbeddingConfig.Provider.LOCAL ? model : null);
     IndexConfig id = IndexConfig.DEFAULT;
     var index =
         new IndexConfig(
@@ -229,8 +246,15 @@ public record RagtimeConfig(
     }
   }
 
-  private static SearchConfig search(Settings s) {
+  /**
+   * The search settings; score fusion's weight and normalisation default to the local model's
+   * (tuned per model), or to {@link SearchConfig#DEFAULT}'s for a remote provider ({@code model}
+   * null).
+   */
+  private static SearchConfig search(Settings s, LocalModel model) {
     SearchConfig d = SearchConfig.DEFAULT;
+    double scoreWeight = model == null ? d.scoreWeight() : model.scoreWeight();
+    ScoreNormalization normalization = model == null ? d.normalization() : model.normalization();
     try {
       return new SearchConfig(
           s.integer("search.rrf-k", d.rrfK()),
@@ -238,10 +262,10 @@ public record RagtimeConfig(
           s.decimal("search.lexical-weight", d.lexicalWeight()),
           s.decimal("search.vector-weight", d.vectorWeight()),
           s.string("search.fusion").map(Fusion::parse).orElse(d.fusion()),
-          s.decimal("search.score-weight", d.scoreWeight()),
+          s.decimal("search.score-weight", scoreWeight),
           s.string("search.score-normalization")
               .map(ScoreNormalization::parse)
-              .orElse(d.normalization()));
+              .orElse(normalization));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("search configuration: " + e.getMessage(), e);
     }

@@ -298,6 +298,7 @@ class DocumentedDefaultsTest {
     CHECKS.put("chunking.overlap-tokens", DocumentedDefaultsTest::integer);
     CHECKS.put("chunking.min-chunk-tokens", DocumentedDefaultsTest::integer);
     CHECKS.put("search.fusion", DocumentedDefaultsTest::unquote);
+    CHECKS.put("local.model", DocumentedDefaultsTest::unquote);
     CHECKS.put("search.score-weight", DocumentedDefaultsTest::decimal);
     CHECKS.put("search.score-normalization", DocumentedDefaultsTest::unquote);
     CHECKS.put("search.candidates", DocumentedDefaultsTest::integer);
@@ -355,6 +356,7 @@ class DocumentedDefaultsTest {
                   && onnx.intraOpThreads() == Runtime.getRuntime().availableProcessors()
               ? "cores"
               : local.local().threads();
+      case "local.model" -> local.local().model().settingName();
       case "local.max-tokens" -> (long) local.local().maxTokens();
       // 0 = the local model's own default
       case "local.batch-size" ->

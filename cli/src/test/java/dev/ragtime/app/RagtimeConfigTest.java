@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ragtime.config.ConfigException;
 import dev.ragtime.config.Settings;
 import dev.ragtime.embed.EmbeddingConfig;
+import dev.ragtime.onnx.LocalModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -58,6 +59,37 @@ class RagtimeConfigTest {
     assertThat(c.embedding().maxBatch()).isEqualTo(16);
     assertThat(c.embedding().maxBatchTokens()).isEqualTo(4096);
     assertThat(c.ingest().documentsInFlight()).isEqualTo(8);
+  }
+
+  @Test
+  void theLocalModelBringsItsInputLimitAndFusionDefaultsAndExplicitSettingsWin() {
+    RagtimeConfig bge = config(Map.of("local.model", "bge-small-en-v1.5"));
+    assertThat(bge.local().model()).isEqualTo(LocalModel.BGE_SMALL_EN_V15);
+    assertThat(bge.local().maxTokens()).isEqualTo(512);
+    assertThat(bge.embedding().maxInputTokens()).isEqualTo(512);
+    assertThat(bge.search().scoreWeight()).isEqualTo(0.1);
+
+    RagtimeConfig minilm = config(Map.of());
+    assertThat(minilm.local().model()).isEqualTo(LocalModel.ALL_MINILM_L6_V2);
+    assertThat(minilm.local().maxTokens()).isEqualTo(256);
+    assertThat(minilm.search().scoreWeight()).isEqualTo(0.3);
+
+    RagtimeConfig explicit =
+        config(
+            Map.of(
+                "local.model", "bge-small-en-v1.5",
+                "local.max-tokens", "256",
+                "search.score-weight", "0.25"));
+    assertThat(explicit.local().maxTokens()).isEqualTo(256);
+    assertThat(explicit.search().scoreWeight()).isEqualTo(0.25);
+  }
+
+  @Test
+  void anUnknownLocalModelIsAConfigErrorListingTheChoices() {
+    assertThatThrownBy(() -> config(Map.of("local.model", "bge-large")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("local.model")
+        .hasMessageContaining("bge-small-en-v1.5");
   }
 
   @Test

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -161,7 +160,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
       ModelInfo li = b.localModel.info();
       // Everything that changes a local vector, truncation included.
       namespace = li.fingerprint();
-      identity = new ModelIdentity(li.id(), li.maxTokens(), OptionalInt.of(li.dimension()));
+      identity = new ModelIdentity(li);
     }
     this.inputs = new InputPreparer(namespace, config, b.tokenCounter);
     this.metrics = new PipelineMetrics(b.meterRegistry, identity.modelId());

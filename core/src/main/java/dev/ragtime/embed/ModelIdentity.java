@@ -37,6 +37,12 @@ final class ModelIdentity {
     }
   }
 
+  /** The identity of a model that states it in full (the local model), variant included. */
+  ModelIdentity(ModelInfo known) {
+    this(known.id(), known.maxTokens(), OptionalInt.of(known.dimension()));
+    this.info = known;
+  }
+
   String modelId() {
     return modelId;
   }

@@ -4,17 +4,20 @@ import java.util.Objects;
 
 /**
  * Identity of an embedding model, as recorded in an index. Two models with the same {@code id},
- * {@code dimension} and {@code maxTokens} produce the same vector for the same text, so their
- * vectors may share an index (and a cache); anything else must not. The truncation counts because
- * it changes the vector of every text longer than it.
+ * {@code dimension}, {@code maxTokens} and {@code variant} produce the same vector for the same
+ * text, so their vectors may share an index (and a cache); anything else must not. The truncation
+ * counts because it changes the vector of every text longer than it.
  *
  * @param id stable model identifier, e.g. {@code sentence-transformers/all-MiniLM-L6-v2}
  * @param dimension vector length, positive
  * @param maxTokens the longest input, in the model's tokens, that is embedded without truncation
+ * @param variant whatever else changes the vectors of one model id: quantisation, the prefixes put
+ *     before queries or documents (e.g. {@code int8}); empty for none
  */
-public record ModelInfo(String id, int dimension, int maxTokens) {
+public record ModelInfo(String id, int dimension, int maxTokens, String variant) {
   public ModelInfo {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(variant, "variant");
     if (id.isBlank()) {
       throw new IllegalArgumentException("model id must not be blank");
     }
@@ -26,24 +29,40 @@ public record ModelInfo(String id, int dimension, int maxTokens) {
     }
   }
 
+  /** A model without variant. */
+  public ModelInfo(String id, int dimension, int maxTokens) {
+    this(id, dimension, maxTokens, "");
+  }
+
   /**
    * True when vectors of {@code other} may be stored beside vectors of this model: same id,
-   * dimension and truncation.
+   * dimension, truncation and variant.
    */
   public boolean compatibleWith(ModelInfo other) {
-    return id.equals(other.id) && dimension == other.dimension && maxTokens == other.maxTokens;
+    return id.equals(other.id)
+        && dimension == other.dimension
+        && maxTokens == other.maxTokens
+        && variant.equals(other.variant);
   }
 
   /**
    * Everything in this identity that changes a vector, as one stable string (for cache namespaces
-   * and content fingerprints): {@code <id>|dims=<dimension>|max-tokens=<maxTokens>}.
+   * and content fingerprints): {@code <id>|dims=<dimension>|max-tokens=<maxTokens>}, then {@code
+   * |variant=<variant>} when there is one (so fingerprints from before variants existed hold).
    */
   public String fingerprint() {
-    return id + "|dims=" + dimension + "|max-tokens=" + maxTokens;
+    String base = id + "|dims=" + dimension + "|max-tokens=" + maxTokens;
+    return variant.isEmpty() ? base : base + "|variant=" + variant;
   }
 
   @Override
   public String toString() {
-    return id + " (" + dimension + " dimensions, inputs truncated at " + maxTokens + " tokens)";
+    return id
+        + (variant.isEmpty() ? "" : " [" + variant + "]")
+        + " ("
+        + dimension
+        + " dimensions, inputs truncated at "
+        + maxTokens
+        + " tokens)";
   }
 }

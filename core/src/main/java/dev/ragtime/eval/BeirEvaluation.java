@@ -13,6 +13,8 @@ import dev.ragtime.ingest.IngestProgress;
 import dev.ragtime.ingest.IngestReport;
 import dev.ragtime.ingest.Ingestor;
 import dev.ragtime.ingest.SourceScan;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -97,16 +99,24 @@ public final class BeirEvaluation {
   /**
    * The scratch collection of a dataset under a protocol: {@code eval-<dataset>-<protocol>-<hash>},
    * the dataset name reduced to at most 32 characters of {@code [a-z0-9_.-]}, the hash eight hex
-   * digits of the model identity (and, for the chunked protocol, the chunker's fingerprint).
+   * digits of the model identity (variant included) (and, for the chunked protocol, the chunker's
+   * fingerprint).
    */
   public String collectionName(BeirDataset dataset, EvalProtocol protocol) {
-    String settings =
-        ContentHash.fingerprint(
-            protocol.label(),
-            modelInfo.id(),
-            Integer.toString(modelInfo.dimension()),
-            Integer.toString(modelInfo.maxTokens()),
-            protocol == EvalProtocol.CHUNKED ? chunker.fingerprint() : "");
+    List<String> parts =
+        new ArrayList<>(
+            List.of(
+                protocol.label(),
+                modelInfo.id(),
+                Integer.toString(modelInfo.dimension()),
+                Integer.toString(modelInfo.maxTokens()),
+                protocol == EvalProtocol.CHUNKED ? chunker.fingerprint() : ""));
+    // Only a model with a variant adds it, so the default model's scratch collections keep their
+    // names (and are re-used) across this change.
+    if (!modelInfo.variant().isEmpty()) {
+      parts.add(modelInfo.variant());
+    }
+    String settings = ContentHash.fingerprint(parts);
     String name = dataset.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_.-]+", "_");
     if (name.length() > 32) {
       name = name.substring(0, 32);

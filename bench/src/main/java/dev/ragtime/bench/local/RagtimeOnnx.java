@@ -1,5 +1,6 @@
 package dev.ragtime.bench.local;
 
+import dev.ragtime.onnx.LocalModel;
 import dev.ragtime.onnx.OnnxEmbeddingModel;
 import dev.ragtime.onnx.OnnxModelConfig;
 import java.nio.file.Path;
@@ -9,8 +10,8 @@ import java.util.List;
 final class RagtimeOnnx implements Embedder {
   private final OnnxEmbeddingModel model;
 
-  RagtimeOnnx(Path nativeDir) {
-    this.model = OnnxEmbeddingModel.load(OnnxModelConfig.defaults(nativeDir));
+  RagtimeOnnx(LocalModel declared, Path nativeDir) {
+    this.model = OnnxEmbeddingModel.load(OnnxModelConfig.defaults(declared, nativeDir));
   }
 
   @Override
@@ -21,7 +22,9 @@ final class RagtimeOnnx implements Embedder {
   @Override
   public String settings() {
     OnnxModelConfig c = model.config();
-    return "OnnxEmbeddingModel defaults: batch "
+    return "OnnxEmbeddingModel defaults for "
+        + c.model().settingName()
+        + ": batch "
         + c.batchSize()
         + ", token budget 2048 cells, "
         + c.intraOpThreads()
