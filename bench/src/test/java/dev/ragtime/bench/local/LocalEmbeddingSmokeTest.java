@@ -2,6 +2,7 @@ package dev.ragtime.bench.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ragtime.onnx.LocalModel;
 import dev.ragtime.onnx.OnnxEmbeddingModel;
 import dev.ragtime.onnx.OnnxModelConfig;
 import dev.ragtime.testing.SharedData;
@@ -35,11 +36,11 @@ class LocalEmbeddingSmokeTest {
     assertThat(read.warmup()).isEqualTo(workload.warmup());
 
     List<float[]> reference;
-    try (Embedder ragtime = new RagtimeOnnx(natives)) {
+    try (Embedder ragtime = new RagtimeOnnx(LocalModel.DEFAULT, natives)) {
       reference = ragtime.embed(workload.texts(), workload.documents());
     }
     try (Embedder plain = new PlainOnnxLoop(8, false);
-        Embedder langChain4j = new LangChain4jAllMiniLm();
+        Embedder langChain4j = new LangChain4jLocal(LocalModel.DEFAULT);
         Embedder pipeline = new RagtimePipeline(natives, scratch.resolve("pipeline"))) {
       for (Embedder e : List.of(plain, langChain4j, pipeline)) {
         List<float[]> vectors = e.embed(workload.texts(), workload.documents());
