@@ -7,17 +7,9 @@
 # bench/target/service-bench/data and keeps them; later runs reuse the index. --quick indexes 300
 # documents and measures briefly (under 3 minutes). Results: bench/target/service-bench/results.json.
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-if [ -z "${JAVA_HOME:-}" ]; then
-  for d in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25*; do
-    if [ -x "$d/bin/java" ]; then export JAVA_HOME="$d"; break; fi
-  done
-fi
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+source "$(dirname "${BASH_SOURCE[0]}")/java-env.sh"
 OUT="$ROOT/bench/target/service-bench"
 mkdir -p "$OUT/tmp"
-export ORT_DISABLE_TELEMETRY=1 OPT_OUT_TRACKING=true
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   mvn -B -q -o -pl bench -am package -DskipTests
 fi

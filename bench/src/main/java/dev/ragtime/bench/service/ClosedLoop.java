@@ -34,6 +34,15 @@ final class ClosedLoop {
    *     Run#startNanos()}
    */
   static Run run(int clients, Duration duration, Call call) throws InterruptedException {
+    return run(clients, duration, Duration.ZERO, call);
+  }
+
+  /**
+   * Like {@link #run(int, Duration, Call)}, each client pausing {@code think} after every call (not
+   * counted in its latency), so the load offered is at most {@code clients / think}.
+   */
+  static Run run(int clients, Duration duration, Duration think, Call call)
+      throws InterruptedException {
     var start = new CountDownLatch(1);
     var sequence = new AtomicLong();
     var failed = new AtomicLong();
@@ -63,6 +72,9 @@ final class ClosedLoop {
                       continue;
                     }
                     long t1 = System.nanoTime();
+                    if (think.isPositive()) {
+                      Thread.sleep(think);
+                    }
                     if (n == ends.length) {
                       ends = Arrays.copyOf(ends, n * 2);
                       lat = Arrays.copyOf(lat, n * 2);

@@ -87,6 +87,8 @@ public final class ServiceBenchmark {
         --warmup-seconds S     before each measurement (default 10)
         --seconds S            each search measurement (default 30)
         --soak-seconds S       the soak (default 60), in windows of --soak-window (default 10)
+        --soak-think-ms N      each soak client pauses N ms between searches (default 0: the
+                               search load; more leaves the model time for the posted documents)
         --gateway-clients N    (default 128)
         --gateway-rpm N        the simulated provider's requests per minute (default 600)
         --gateway-seconds S    (default 30)
@@ -117,6 +119,7 @@ public final class ServiceBenchmark {
                 "--seconds",
                 "--soak-seconds",
                 "--soak-window",
+                "--soak-think-ms",
                 "--gateway-clients",
                 "--gateway-rpm",
                 "--gateway-seconds"),
@@ -134,6 +137,7 @@ public final class ServiceBenchmark {
             Duration.ofSeconds(o.integer("--seconds", quick ? 8 : 30)),
             Duration.ofSeconds(o.integer("--soak-seconds", quick ? 15 : 60)),
             Duration.ofSeconds(o.integer("--soak-window", quick ? 5 : 10)),
+            Duration.ofMillis(o.integer("--soak-think-ms", 0)),
             o.integer("--gateway-clients", 128),
             o.integer("--gateway-rpm", 600),
             Duration.ofSeconds(o.integer("--gateway-seconds", quick ? 10 : 30)));
@@ -168,6 +172,7 @@ public final class ServiceBenchmark {
       Duration measure,
       Duration soak,
       Duration soakWindow,
+      Duration soakThink,
       int gatewayClients,
       int gatewayRpm,
       Duration gatewayMeasure) {}
@@ -437,6 +442,7 @@ public final class ServiceBenchmark {
           ClosedLoop.run(
               p.clients,
               p.soak,
+              p.soakThink,
               (client, seq) -> http.search(queries.get((int) (seq % queries.size()))));
     } finally {
       stop.set(true);
@@ -445,9 +451,11 @@ public final class ServiceBenchmark {
     }
     out.printf(
         Locale.ROOT,
-        "soak: %d search clients while one writer posts batches of %d documents (wait=true)%n"
+        "soak: %d search clients (pausing %d ms between searches) while one writer posts batches"
+            + " of %d documents (wait=true)%n"
             + "%8s %10s %9s %9s %12s %16s%n",
         p.clients,
+        p.soakThink.toMillis(),
         batch,
         "window",
         "search/s",
@@ -467,14 +475,14 @@ public final class ServiceBenchmark {
       double heapMiB = heap.maxMiB(a, b);
       out.printf(
           Locale.ROOT,
-          "%4d-%-3d %10.1f %9.2f %9.2f %12d %12.0f MiB%n",
+          "%4d-%-3d %10.1f %9.2f %9.2f %12d %16s%n",
           from.toSeconds(),
           to.toSeconds(),
           w.perSecond(),
           w.p50Ms(),
           w.p99Ms(),
           docsPosted,
-          heapMiB);
+          Double.isNaN(heapMiB) ? "no GC" : String.format(Locale.ROOT, "%.0f MiB", heapMiB));
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("fromSeconds", from.toSeconds());
       m.put("window", w);
