@@ -41,8 +41,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * results (how {@code docs/img/search-page.png} is made).
  */
 class SearchPageTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  /**
+   * Debian's browser and driver; {@code -Dragtime.chromium=…}, {@code -Dragtime.chromedriver=…}.
+   */
+  static final Path CHROMIUM = Path.of(System.getProperty("ragtime.chromium", "/usr/bin/chromium"));
+
+  static final Path CHROMEDRIVER =
+      Path.of(System.getProperty("ragtime.chromedriver", "/usr/bin/chromedriver"));
 
   /** How long to wait for the page to show something; only a broken page ever waits this long. */
   static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -65,6 +70,8 @@ class SearchPageTest {
       if (SharedData.inCi(System.getenv(SharedData.CI))) {
         fail(message + "; CI is set, so this fails instead of skipping");
       }
+      // Surefire counts a class skipped in @BeforeAll as "Tests run: 0" without the reason: say it.
+      System.err.println("SearchPageTest skipped: " + message);
       Assumptions.abort(message);
     }
     s = new TestServer(tmp.resolve("data"));
@@ -234,6 +241,30 @@ class SearchPageTest {
                 d.findElement(By.cssSelector("#collection option[value=kitchen]"))
                     .getText()
                     .contains("(4 documents"));
+  }
+
+  @Test
+  void theKeyboardAloneReachesEveryControlAndTheResultsInOrder() {
+    open();
+    WebElement query = browser.switchTo().activeElement();
+    query.sendKeys("vegetable soup");
+    // Tab leads from the query to the mode switch, whose arrow keys change the mode and search.
+    query.sendKeys(Keys.TAB);
+    WebElement mode = browser.switchTo().activeElement();
+    assertThat(mode.getDomAttribute("value")).isEqualTo("hybrid");
+    mode.sendKeys(Keys.ARROW_RIGHT);
+    resultsWhen("(bm25");
+    assertThat(browser.switchTo().activeElement().getDomAttribute("value")).isEqualTo("bm25");
+    // Then the Search button, the API key box, and the first result's link.
+    browser.switchTo().activeElement().sendKeys(Keys.TAB);
+    assertThat(browser.switchTo().activeElement().getText()).isEqualTo("Search");
+    browser.switchTo().activeElement().sendKeys(Keys.TAB);
+    assertThat(browser.switchTo().activeElement().getText()).isEqualTo("API key");
+    browser.switchTo().activeElement().sendKeys(Keys.TAB);
+    WebElement link = browser.switchTo().activeElement();
+    assertThat(link.getTagName()).isEqualTo("a");
+    assertThat(link.getText()).isEqualTo("soup");
+    assertThat(browser.findElements(By.cssSelector("ol#results > li h3 a"))).contains(link);
   }
 
   @Test
