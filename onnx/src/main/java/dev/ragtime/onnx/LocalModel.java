@@ -35,8 +35,9 @@ public enum LocalModel {
 
   /**
    * The same model quantized to int8 weights. Its activations are quantized per call, over the
-   * whole batch, so a text's vector would depend on the texts batched with it: it runs one text per
-   * ONNX Runtime call.
+   * whole batch, so a text's vector would depend on the texts batched with it (in batches of 32
+   * padded texts, "Hi" came out at cosine 0.980 to itself embedded alone): it runs one text per
+   * ONNX Runtime call, as LangChain4j's class does.
    */
   ALL_MINILM_L6_V2_Q(
       "all-minilm-l6-v2-q",
