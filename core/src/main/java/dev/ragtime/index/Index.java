@@ -26,6 +26,13 @@ public interface Index extends SearchableIndex {
   /** The content hash recorded for {@code docId}, if the document is present. */
   Optional<String> contentHash(String docId);
 
+  /**
+   * The chunks of {@code docId} in document order (hits with score 0: text and metadata), from one
+   * consistent view; empty if the document is not present. Adjacent chunks may repeat the sentences
+   * they overlap on.
+   */
+  List<Hit> chunks(String docId);
+
   /** Ids of every document in the index. */
   Set<String> documentIds();
 

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,6 +29,7 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
@@ -35,6 +37,7 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
@@ -211,6 +214,26 @@ final class LuceneIndex implements Index {
                   .storedFields()
                   .document(top.scoreDocs[0].doc, Set.of(LuceneSchema.CONTENT_HASH));
           return LuceneSchema.contentHash(head);
+        });
+  }
+
+  @Override
+  public List<Hit> chunks(String docId) {
+    Objects.requireNonNull(docId, "docId");
+    return read(
+        searcher -> {
+          var query = new TermQuery(LuceneSchema.docIdTerm(docId));
+          int count = searcher.count(query);
+          if (count == 0) {
+            return List.of();
+          }
+          StoredFields stored = searcher.storedFields();
+          List<Document> docs = new ArrayList<>(count);
+          for (ScoreDoc d : searcher.search(query, count).scoreDocs) {
+            docs.add(stored.document(d.doc));
+          }
+          docs.sort(Comparator.comparingInt(LuceneSchema::position));
+          return docs.stream().map(d -> LuceneSchema.toHit(d, 0f)).toList();
         });
   }
 

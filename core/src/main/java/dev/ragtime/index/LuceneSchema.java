@@ -253,6 +253,11 @@ final class LuceneSchema {
     return new Hit(doc.get(DOC_ID), doc.get(CHUNK_ID), score, doc.get(TEXT), metadata);
   }
 
+  /** The stored position of a chunk in its document. */
+  static int position(Document doc) {
+    return doc.getField(POSITION).numericValue().intValue();
+  }
+
   /** The cosine similarity behind a Lucene {@code DOT_PRODUCT} score. */
   static float cosineFromScore(float luceneScore) {
     return 2 * luceneScore - 1;

@@ -389,6 +389,27 @@ public abstract class IndexContract {
   // --- bookkeeping ----------------------------------------------------------------------------
 
   @Test
+  void chunksReadsADocumentBackInOrderWithItsMetadata() {
+    Index index = openIndex();
+    String[] texts = new String[12];
+    for (int i = 0; i < texts.length; i++) {
+      texts[i] = "part number " + i;
+    }
+    index.write(
+        List.of(doc("long", "h", Map.of("lang", "en"), texts), doc("other", "unrelated text")));
+    List<Hit> chunks = index.chunks("long");
+    assertThat(chunks).extracting(Hit::text).containsExactly(texts);
+    assertThat(chunks).allSatisfy(h -> assertThat(h.docId()).isEqualTo("long"));
+    assertThat(chunks.get(0).metadata()).containsEntry("lang", "en");
+    assertThat(index.chunks("missing")).isEmpty();
+
+    index.write(List.of(doc("long", "h2", Map.of(), "shorter now")));
+    assertThat(index.chunks("long")).extracting(Hit::text).containsExactly("shorter now");
+    index.delete(Set.of("long"));
+    assertThat(index.chunks("long")).isEmpty();
+  }
+
+  @Test
   void contentHashTracksTheLatestVersionOfEachDocument() {
     Index index = openIndex();
     assertThat(index.contentHash("a")).isEmpty();

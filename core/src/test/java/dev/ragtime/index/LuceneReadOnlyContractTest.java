@@ -49,6 +49,11 @@ class LuceneReadOnlyContractTest extends IndexContract {
     }
 
     @Override
+    public List<Hit> chunks(String docId) {
+      return writer.chunks(docId);
+    }
+
+    @Override
     public Optional<String> contentHash(String docId) {
       return writer.contentHash(docId);
     }

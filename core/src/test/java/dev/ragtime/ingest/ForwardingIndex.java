@@ -2,6 +2,7 @@ package dev.ragtime.ingest;
 
 import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.index.DocumentWrite;
+import dev.ragtime.index.Hit;
 import dev.ragtime.index.Index;
 import dev.ragtime.index.IndexSnapshot;
 import dev.ragtime.index.IndexStats;
@@ -33,6 +34,11 @@ abstract class ForwardingIndex implements Index {
   @Override
   public ModelInfo model() {
     return delegate.model();
+  }
+
+  @Override
+  public List<Hit> chunks(String docId) {
+    return delegate.chunks(docId);
   }
 
   @Override

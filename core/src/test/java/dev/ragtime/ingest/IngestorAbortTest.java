@@ -232,6 +232,11 @@ class IngestorAbortTest {
           }
 
           @Override
+          public List<dev.ragtime.index.Hit> chunks(String docId) {
+            return index.chunks(docId);
+          }
+
+          @Override
           public java.util.Set<String> documentIds() {
             return index.documentIds();
           }

@@ -82,6 +82,11 @@ final class McpToolCalls {
         json(call(client, "get_document", Map.of("collection", "notes", "id", "sourdough")));
     assertThat(doc.get("id").asText()).isEqualTo("sourdough");
     assertThat(doc.get("contentHash").asText()).isNotBlank();
+    assertThat(doc.get("metadata").get("lang").asText()).isEqualTo("en");
+    assertThat(doc.get("chunks")).hasSize(1);
+    assertThat(doc.get("chunks").get(0).get("position").asInt()).isZero();
+    assertThat(doc.get("chunks").get(0).get("text").asText())
+        .isEqualTo("Sourdough rises because wild yeast ferments the dough overnight.");
 
     CallToolResult found =
         call(

@@ -47,7 +47,7 @@ public final class McpEndpoints {
   private static final String INSTRUCTIONS =
       "Ragtime searches collections of documents. Call list_collections to see what can be"
           + " searched, search to find passages, ingest_text to add a document, get_document to"
-          + " check that one is present.";
+          + " read a whole document.";
 
   private McpEndpoints() {}
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ragtime.document.DocumentParsers;
+import dev.ragtime.index.Hit;
 import dev.ragtime.ingest.SourceDocument;
 import dev.ragtime.search.SearchRequest;
 import dev.ragtime.server.auth.Grant;
@@ -22,10 +23,13 @@ import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -95,6 +99,9 @@ public final class RagtimeTools {
       """
       {"type": "object", "additionalProperties": false, "properties": {}}""";
 
+  /** Metadata keys that differ from chunk to chunk, reported per chunk by get_document. */
+  private static final Set<String> PER_CHUNK_METADATA = Set.of("heading", "position");
+
   private final OpenCollections collections;
   private final Jobs jobs;
   private final DocumentParsers parsers;
@@ -151,8 +158,11 @@ public final class RagtimeTools {
             (grant, args) -> listCollections(grant)),
         tool(
             "get_document",
-            "Tell whether a document is in a collection, with its content hash (which changes"
-                + " whenever its content does). Use search to read its text.",
+            "Read one document of a collection by id: its text as the chunks it was split into,"
+                + " in order (each with its heading and position; adjacent chunks may repeat a"
+                + " sentence or two where they overlap), its metadata (source, title and what it"
+                + " was ingested with), and its content hash (which changes whenever its content"
+                + " does). Use it after search to read the whole document a passage came from.",
             GET_SCHEMA,
             true,
             this::getDocument));
@@ -248,17 +258,35 @@ public final class RagtimeTools {
     grant.requireRead(name);
     String id = Json.requiredString(args, "id", "id");
     var c = collections.require(name);
-    String hash =
-        c.index()
-            .contentHash(id)
-            .orElseThrow(
-                () ->
-                    ApiException.notFound(
-                        "document '" + id + "' is not in collection '" + name + "'"));
+    var notFound =
+        ApiException.notFound("document '" + id + "' is not in collection '" + name + "'");
+    String hash = c.index().contentHash(id).orElseThrow(() -> notFound);
+    List<Hit> chunks = c.index().chunks(id);
+    if (chunks.isEmpty()) {
+      throw notFound; // deleted between the two reads
+    }
+    // Metadata common to the document: what every chunk carries, less the per-chunk keys.
+    var metadata = new TreeMap<String, String>(chunks.get(0).metadata());
+    metadata.keySet().removeAll(PER_CHUNK_METADATA);
+    List<Map<String, Object>> parts = new ArrayList<>(chunks.size());
+    for (Hit h : chunks) {
+      var part = new LinkedHashMap<String, Object>();
+      part.put("position", parts.size());
+      part.put("chunkId", h.chunkId());
+      String heading = h.metadata().get("heading");
+      if (heading != null) {
+        part.put("heading", heading);
+      }
+      part.put("text", h.text());
+      parts.add(part);
+      metadata.entrySet().removeIf(e -> !e.getValue().equals(h.metadata().get(e.getKey())));
+    }
     var m = new LinkedHashMap<String, Object>();
     m.put("id", id);
     m.put("collection", name);
     m.put("contentHash", hash);
+    m.put("metadata", metadata);
+    m.put("chunks", parts);
     return m;
   }
 }
