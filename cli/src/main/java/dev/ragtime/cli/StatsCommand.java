@@ -37,6 +37,8 @@ final class StatsCommand implements Callable<Integer> {
         m.put("chunks", s.chunks());
         m.put("model", model == null ? null : model.id());
         m.put("dimension", model == null ? null : model.dimension());
+        // Quantisation and prefixes: "" for a model without variant.
+        m.put("variant", model == null ? null : model.variant());
         collections.add(m);
       }
       if (json) {
@@ -47,18 +49,26 @@ final class StatsCommand implements Callable<Integer> {
         main.out.println(Json.write(out));
       } else {
         main.out.println("data: " + rt.config().dataDir().toAbsolutePath());
-        main.out.println("configured model: " + rt.modelId());
+        main.out.println(
+            "configured model: "
+                + rt.modelId()
+                + (rt.config().localEmbedding()
+                    ? " (local.model " + rt.config().local().model().settingName() + ")"
+                    : ""));
         if (collections.isEmpty()) {
           main.out.println("no collections yet; add documents with 'ragtime ingest PATH'");
         }
         for (var c : collections) {
           main.out.printf(
               Locale.ROOT,
-              "%-20s %8d documents %9d chunks  %s (%s dims)%n",
+              "%-20s %8d documents %9d chunks  %s%s (%s dims)%n",
               c.get("name"),
               (Long) c.get("documents"),
               (Long) c.get("chunks"),
               c.get("model"),
+              c.get("variant") == null || "".equals(c.get("variant"))
+                  ? ""
+                  : " [" + c.get("variant") + "]",
               c.get("dimension"));
         }
       }

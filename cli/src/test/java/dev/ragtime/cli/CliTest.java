@@ -160,6 +160,7 @@ class CliTest {
     assertThat(c.get("documents").asLong()).isEqualTo(3);
     assertThat(c.get("model").asText()).isEqualTo("sentence-transformers/all-MiniLM-L6-v2");
     assertThat(c.get("dimension").asInt()).isEqualTo(384);
+    assertThat(c.get("variant").asText()).isEmpty();
   }
 
   @Test
