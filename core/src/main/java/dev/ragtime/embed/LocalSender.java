@@ -63,6 +63,9 @@ final class LocalSender implements BatchSender {
       Optional<RatePacer.Reservation> reserved) {
     EmbeddingModel.Purpose purpose = batch.getFirst().purpose;
     AdaptiveLimiter.Permit p = permit;
+    if (purpose == EmbeddingModel.Purpose.QUERY) {
+      metrics.localStage("dispatch", purpose, System.nanoTime() - batch.getFirst().enqueuedNanos);
+    }
     try {
       if (p == null) {
         p = (purpose == EmbeddingModel.Purpose.QUERY ? queryLimiter : bulkLimiter).acquire();
@@ -135,12 +138,7 @@ final class LocalSender implements BatchSender {
       throws InterruptedException {
     List<String> texts = batch.stream().map(t -> t.text).toList();
     if (purpose == EmbeddingModel.Purpose.QUERY) {
-      gate.acquire(purpose);
-      try {
-        return model.embed(texts, purpose);
-      } finally {
-        gate.release();
-      }
+      return call(texts, purpose);
     }
     int[] tokens = batch.stream().mapToInt(t -> t.tokens).toArray();
     int[] order = ModelGate.byLength(tokens);
@@ -159,16 +157,7 @@ final class LocalSender implements BatchSender {
       for (int i : slice) {
         sliceTexts.add(texts.get(i));
       }
-      gate.acquire(purpose);
-      List<float[]> vectors;
-      try {
-        if (!open.getAsBoolean()) {
-          throw new CancellationException("the embedding pipeline closed");
-        }
-        vectors = model.embed(sliceTexts, purpose);
-      } finally {
-        gate.release();
-      }
+      List<float[]> vectors = call(sliceTexts, purpose);
       if (!wellFormed(vectors, slice.length)) {
         return vectors; // the caller reports it (for a one-slice batch, with the model's count)
       }
@@ -178,6 +167,24 @@ final class LocalSender implements BatchSender {
       from = end;
     }
     return Arrays.asList(out);
+  }
+
+  /** One model call through the gate, timed by stage. */
+  private List<float[]> call(List<String> texts, EmbeddingModel.Purpose purpose)
+      throws InterruptedException {
+    long waitFrom = System.nanoTime();
+    gate.acquire(purpose);
+    long callFrom = System.nanoTime();
+    metrics.localStage("gate", purpose, callFrom - waitFrom);
+    try {
+      if (!open.getAsBoolean()) {
+        throw new CancellationException("the embedding pipeline closed");
+      }
+      return model.embed(texts, purpose);
+    } finally {
+      gate.release();
+      metrics.localStage("model", purpose, System.nanoTime() - callFrom);
+    }
   }
 
   private static EmbeddingCancelledException closed() {

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -163,6 +164,26 @@ final class PipelineMetrics {
 
   void queueWait(long nanos) {
     queueWait.record(Duration.ofNanos(nanos));
+  }
+
+  /**
+   * Where a text's time went at the local model: {@code stage} is {@code dispatch} (from entering
+   * its lane until its batch task started), {@code gate} (waiting for the model, e.g. behind a
+   * passage slice) or {@code model} (the model call it was part of); {@code purpose} is {@code
+   * query} or {@code document} (for documents the gate and model stages are per slice).
+   */
+  void localStage(String stage, EmbeddingModel.Purpose purpose, long nanos) {
+    Timer t =
+        (Timer)
+            dynamic.computeIfAbsent(
+                "local|" + stage + "|" + purpose,
+                k ->
+                    timer(
+                        "local.stage",
+                        "time spent at the local model, by stage and purpose",
+                        Tags.of(
+                            "stage", stage, "purpose", purpose.name().toLowerCase(Locale.ROOT))));
+    t.record(Duration.ofNanos(nanos));
   }
 
   void pacing(Duration wait) {

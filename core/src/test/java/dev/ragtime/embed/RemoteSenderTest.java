@@ -246,6 +246,49 @@ class RemoteSenderTest {
   }
 
   @Test
+  void aLoneServerErrorIsSentAgainAtOnceAndASecondOneBacksOff() throws Exception {
+    try (var server =
+        new ScriptedProvider(
+            (n, inputs) ->
+                n == 1 || n == 3 || n == 4
+                    ? ScriptedProvider.error(500, "oops", Map.of())
+                    : ScriptedProvider.ok(inputs))) {
+      Stack s = stack(server, config(server).build());
+      send(s, batch("a"));
+      assertThat(sink.delivered).containsExactly("a");
+      assertThat(server.requests).hasSize(2);
+      assertThat(sleeper.sleeps).as("a lone fault is retried without a back-off").isEmpty();
+
+      send(s, batch("b")); // fails (alone: retried at once), fails again (backs off), succeeds
+      assertThat(sink.delivered).containsExactly("a", "b");
+      assertThat(server.requests).hasSize(5);
+      assertThat(sleeper.sleeps).hasSize(1);
+      assertThat(sleeper.sleeps.getFirst()).isPositive();
+      assertThat(s.limiter().inFlight()).isZero();
+    }
+  }
+
+  @Test
+  void aFirstFailureRightAfterARunOfThemBacksOff() throws Exception {
+    try (var server =
+        new ScriptedProvider(
+            (n, inputs) ->
+                n <= UnavailableWindow.CLUSTER || n == UnavailableWindow.CLUSTER + 2
+                    ? ScriptedProvider.error(502, "bad gateway", Map.of())
+                    : ScriptedProvider.ok(inputs))) {
+      Stack s = stack(server, config(server).build());
+      send(s, batch("a")); // 502 × CLUSTER, then delivered
+      assertThat(sink.delivered).containsExactly("a");
+      sleeper.sleeps.clear();
+
+      send(s, batch("b")); // its first failure, but the endpoint's recent answers are a run of them
+      assertThat(sink.delivered).containsExactly("a", "b");
+      assertThat(sleeper.sleeps).hasSize(1);
+      assertThat(sleeper.sleeps.getFirst()).isPositive();
+    }
+  }
+
+  @Test
   void insufficientQuotaFailsAtOnceWithoutRetrying() throws Exception {
     try (var server =
         new ScriptedProvider(

@@ -10,6 +10,8 @@ import dev.ragtime.bench.measure.Samples;
 import dev.ragtime.bench.measure.Scratch;
 import dev.ragtime.config.Settings;
 import dev.ragtime.embed.EmbeddingModel;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -75,7 +77,8 @@ public final class QueryLaneBenchmark {
       double maxMs,
       long ingestTexts,
       double ingestTextsPerSecond,
-      double seconds) {}
+      double seconds,
+      List<StageTimes.Stage> stages) {}
 
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -114,7 +117,9 @@ public final class QueryLaneBenchmark {
     RagtimeConfig config =
         RagtimeConfig.from(Settings.of(settings), Optional.of(dataDir), Map.of());
     List<String> queries = readQueries(queriesFile);
-    try (Ragtime rt = Ragtime.create(config)) {
+    var meters = new SimpleMeterRegistry();
+    meters.config().meterFilter(StageTimes.NO_EXPIRY);
+    try (Ragtime rt = Ragtime.create(config, meters)) {
       rt.loadModel();
       EmbeddingModel model = rt.model();
       EmbeddingWorkload work =
@@ -133,9 +138,9 @@ public final class QueryLaneBenchmark {
       List<Phase> phases = new ArrayList<>();
       var phase =
           new PhaseSettings(maxQueries, seconds, thinkMs, config.ingest().documentsInFlight());
-      phases.add(run("idle", model, work, queries, false, true, phase));
-      phases.add(run("no-lane", model, work, queries, true, false, phase));
-      phases.add(run("lane", model, work, queries, true, true, phase));
+      phases.add(run("idle", model, work, queries, false, true, phase, meters));
+      phases.add(run("no-lane", model, work, queries, true, false, phase, meters));
+      phases.add(run("lane", model, work, queries, true, true, phase, meters));
       out.println();
       out.println("| phase | queries | p50 ms | p90 ms | p99 ms | max ms | ingest texts/s |");
       out.println("| --- | --- | --- | --- | --- | --- | --- |");
@@ -152,6 +157,24 @@ public final class QueryLaneBenchmark {
             p.ingestTexts() == 0
                 ? "-"
                 : String.format(Locale.ROOT, "%.1f", p.ingestTextsPerSecond()));
+      }
+      out.println();
+      out.println("Where the time went at the local model (histogram buckets, so bounds):");
+      out.println("| phase | purpose | stage | count | p50 ms ≤ | p99 ms ≤ | max ms ≤ |");
+      out.println("| --- | --- | --- | --- | --- | --- | --- |");
+      for (Phase p : phases) {
+        for (StageTimes.Stage st : p.stages()) {
+          out.printf(
+              Locale.ROOT,
+              "| %s | %s | %s | %d | %.1f | %.1f | %.1f |%n",
+              p.name(),
+              st.purpose(),
+              st.stage(),
+              st.count(),
+              st.p50Ms(),
+              st.p99Ms(),
+              st.maxMs());
+        }
       }
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
@@ -179,7 +202,8 @@ public final class QueryLaneBenchmark {
       List<String> queries,
       boolean ingest,
       boolean lane,
-      PhaseSettings settings)
+      PhaseSettings settings,
+      MeterRegistry meters)
       throws InterruptedException {
     int maxQueries = settings.maxQueries();
     int seconds = settings.seconds();
@@ -197,6 +221,7 @@ public final class QueryLaneBenchmark {
       Thread.sleep(2_000);
     }
     long ingestStart = ingested.get();
+    var stages = new StageTimes(meters);
     long start = System.nanoTime();
     long end = start + seconds * 1_000_000_000L;
     List<Double> latencies = new ArrayList<>();
@@ -228,7 +253,8 @@ public final class QueryLaneBenchmark {
         Samples.max(l),
         texts,
         texts / elapsed,
-        elapsed);
+        elapsed,
+        stages.since());
   }
 
   /** Embeds the passages document by document, round and round, until told to stop. */
