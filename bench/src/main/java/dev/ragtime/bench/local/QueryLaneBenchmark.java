@@ -11,7 +11,8 @@ import dev.ragtime.bench.measure.Scratch;
 import dev.ragtime.config.Settings;
 import dev.ragtime.embed.EmbeddingModel;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -117,8 +118,7 @@ public final class QueryLaneBenchmark {
     RagtimeConfig config =
         RagtimeConfig.from(Settings.of(settings), Optional.of(dataDir), Map.of());
     List<String> queries = readQueries(queriesFile);
-    var meters = new SimpleMeterRegistry();
-    meters.config().meterFilter(StageTimes.NO_EXPIRY);
+    var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT); // cumulative histograms
     try (Ragtime rt = Ragtime.create(config, meters)) {
       rt.loadModel();
       EmbeddingModel model = rt.model();

@@ -1,12 +1,8 @@
 package dev.ragtime.bench.local;
 
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
-import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +12,9 @@ import java.util.concurrent.TimeUnit;
  * Where time went at the local model during one phase: the pipeline's {@code
  * ragtime.embedding.local.stage} timers (stage × purpose), read as the difference of their
  * cumulative histograms between the start and the end of the phase, so earlier phases do not blur
- * it. The registry needs {@link #NO_EXPIRY}, so the histograms count from the start rather than
- * over a rotating window. Percentiles are bucket upper bounds (Micrometer's percentile histogram,
- * steps of about 10–25%), which is resolution enough to say which stage holds the tail.
+ * it. The registry must keep cumulative percentile histograms, as Prometheus' does ({@code
+ * SimpleMeterRegistry} keeps none). Percentiles are bucket upper bounds (Micrometer's percentile
+ * histogram, steps of about 10–40%), which is resolution enough to say which stage holds the tail.
  */
 final class StageTimes {
   private static final String NAME = "ragtime.embedding.local.stage";
@@ -26,20 +22,6 @@ final class StageTimes {
   /** One stage's figures for the phase. */
   record Stage(
       String stage, String purpose, long count, double p50Ms, double p99Ms, double maxMs) {}
-
-  /** A filter that keeps every histogram cumulative for a day (no rotating time window). */
-  static final MeterFilter NO_EXPIRY =
-      new MeterFilter() {
-        @Override
-        public DistributionStatisticConfig configure(
-            Meter.Id id, DistributionStatisticConfig config) {
-          return DistributionStatisticConfig.builder()
-              .expiry(Duration.ofDays(1))
-              .bufferLength(1)
-              .build()
-              .merge(config);
-        }
-      };
 
   private final MeterRegistry registry;
   private final Map<String, double[]> start = new LinkedHashMap<>();
