@@ -138,26 +138,22 @@ final class LocalSender implements BatchSender {
       throws InterruptedException {
     List<String> texts = batch.stream().map(t -> t.text).toList();
     if (purpose == EmbeddingModel.Purpose.QUERY) {
-      return call(texts, purpose);
+      return call(texts, purpose, 0);
     }
     int[] tokens = batch.stream().mapToInt(t -> t.tokens).toArray();
     int[] order = ModelGate.byLength(tokens);
     float[][] out = new float[batch.size()][];
     for (int from = 0; from < order.length; ) {
       boolean busy = gate.queriesActive();
-      int end =
-          ModelGate.sliceEnd(
-              order,
-              tokens,
-              from,
-              busy ? ModelGate.BUSY_SLICE_CELLS : ModelGate.IDLE_SLICE_CELLS,
-              ModelGate.IDLE_SLICE_ROWS);
+      int maxCells = gate.sliceCells();
+      int end = ModelGate.sliceEnd(order, tokens, from, maxCells, ModelGate.IDLE_SLICE_ROWS);
       int[] slice = Arrays.copyOfRange(order, from, end);
       List<String> sliceTexts = new ArrayList<>(slice.length);
       for (int i : slice) {
         sliceTexts.add(texts.get(i));
       }
-      List<float[]> vectors = call(sliceTexts, purpose);
+      List<float[]> vectors =
+          call(sliceTexts, purpose, busy ? ModelGate.cells(order, tokens, from, end) : 0);
       if (!wellFormed(vectors, slice.length)) {
         return vectors; // the caller reports it (for a one-slice batch, with the model's count)
       }
@@ -169,8 +165,11 @@ final class LocalSender implements BatchSender {
     return Arrays.asList(out);
   }
 
-  /** One model call through the gate, timed by stage. */
-  private List<float[]> call(List<String> texts, EmbeddingModel.Purpose purpose)
+  /**
+   * One model call through the gate, timed by stage; a passage slice of {@code busyCells} padded
+   * cells (0: not cut to the busy budget) teaches the gate how long such slices take.
+   */
+  private List<float[]> call(List<String> texts, EmbeddingModel.Purpose purpose, long busyCells)
       throws InterruptedException {
     long waitFrom = System.nanoTime();
     gate.acquire(purpose);
@@ -180,7 +179,9 @@ final class LocalSender implements BatchSender {
       if (!open.getAsBoolean()) {
         throw new CancellationException("the embedding pipeline closed");
       }
-      return model.embed(texts, purpose);
+      List<float[]> vectors = model.embed(texts, purpose);
+      gate.sliceDone(busyCells, System.nanoTime() - callFrom);
+      return vectors;
     } finally {
       gate.release();
       metrics.localStage("model", purpose, System.nanoTime() - callFrom);

@@ -16,9 +16,13 @@ import java.util.function.LongSupplier;
  * <p>A long passage request cannot be interrupted, so {@link LocalSender} feeds it to the model in
  * slices, sorted by length: large ones ({@value #IDLE_SLICE_CELLS} padded token cells, at most
  * {@value #IDLE_SLICE_ROWS} texts, which is how the ONNX runner cuts its own sub-batches, so
- * nothing is lost) while no query was seen for {@link #QUERY_ACTIVE_WINDOW}, and small ones
- * ({@value #BUSY_SLICE_CELLS} cells, about 30 ms of MiniLM on 2 cores) while queries arrive, so a
- * query waits for at most one small slice.
+ * nothing is lost) while no query was seen for {@link #QUERY_ACTIVE_WINDOW}, and small ones while
+ * queries arrive, so a query waits for at most one small slice. A small slice is sized to a time
+ * budget, {@link #BUSY_SLICE_BUDGET}, from the time the model actually took per padded cell in
+ * recent small slices ({@link #sliceDone}: a moving average, so it follows the machine's load);
+ * until one was measured it is {@value #BUSY_SLICE_CELLS} cells (about 30 ms of MiniLM on 2 quiet
+ * cores). Per cell, small slices cost more than large ones (fixed cost per call), so the size
+ * settles where a slice takes about the budget.
  *
  * <p>Thread-safe; the waits are interruptible and hold no monitor.
  */
@@ -27,6 +31,15 @@ final class ModelGate {
   static final int IDLE_SLICE_ROWS = 32;
   static final int BUSY_SLICE_CELLS = 256;
   static final Duration QUERY_ACTIVE_WINDOW = Duration.ofSeconds(2);
+
+  /** How long a passage slice may hold the model while queries arrive. */
+  static final Duration BUSY_SLICE_BUDGET = Duration.ofMillis(20);
+
+  /** The smallest budgeted slice, in padded cells (a slice still holds at least one text). */
+  static final int MIN_BUSY_SLICE_CELLS = 64;
+
+  /** Weight of the newest small slice in the moving average of the time per cell. */
+  private static final double SLICE_WEIGHT = 0.2;
 
   /** Special tokens a BERT-style model adds to each text ([CLS], [SEP]). */
   private static final int SPECIAL_TOKENS = 2;
@@ -39,6 +52,7 @@ final class ModelGate {
   private int queriesWaiting;
   private long lastQueryNanos;
   private boolean querySeen;
+  private double nanosPerCell; // of recent small slices; 0 until one was measured
 
   ModelGate(LongSupplier nanoTime) {
     this.nanoTime = nanoTime;
@@ -92,6 +106,50 @@ final class ModelGate {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The cells of the next passage slice: {@value #IDLE_SLICE_CELLS} while no query is active, else
+   * as many as the model runs in about {@link #BUSY_SLICE_BUDGET}.
+   */
+  int sliceCells() {
+    if (!queriesActive()) {
+      return IDLE_SLICE_CELLS;
+    }
+    lock.lock();
+    try {
+      if (nanosPerCell <= 0) {
+        return BUSY_SLICE_CELLS;
+      }
+      double cells = BUSY_SLICE_BUDGET.toNanos() / nanosPerCell;
+      return (int) Math.clamp(cells, MIN_BUSY_SLICE_CELLS, IDLE_SLICE_CELLS);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A passage slice cut while queries were active, of {@code cells} padded cells (see {@link
+   * #cells}), took {@code nanos} at the model: this teaches the small slice's size. Zero cells: a
+   * slice cut while no query was active, which teaches nothing.
+   */
+  void sliceDone(long cells, long nanos) {
+    if (cells <= 0 || nanos <= 0) {
+      return;
+    }
+    double perCell = (double) nanos / cells;
+    lock.lock();
+    try {
+      nanosPerCell =
+          nanosPerCell <= 0 ? perCell : (1 - SLICE_WEIGHT) * nanosPerCell + SLICE_WEIGHT * perCell;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Padded cells of the slice {@code order[from, end)} (sorted by ascending length). */
+  static long cells(int[] order, int[] tokens, int from, int end) {
+    return (long) (end - from) * (tokens[order[end - 1]] + SPECIAL_TOKENS);
   }
 
   /** Whether a query passed (or waited at) the gate within {@link #QUERY_ACTIVE_WINDOW}. */

@@ -157,4 +157,37 @@ class QueryLaneTest {
     // A text longer than the budget still goes, alone.
     assertThat(ModelGate.slices(new int[] {1_000}, 256, 32)).hasSize(1);
   }
+
+  @Test
+  void whileQueriesArriveAPassageSliceIsSizedToTheTimeBudgetFromWhatSlicesTook()
+      throws InterruptedException {
+    var now = new java.util.concurrent.atomic.AtomicLong();
+    var gate = new ModelGate(now::get);
+    assertThat(gate.sliceCells()).as("no query yet").isEqualTo(ModelGate.IDLE_SLICE_CELLS);
+    gate.acquire(Purpose.QUERY);
+    gate.release();
+    assertThat(gate.sliceCells()).as("nothing measured yet").isEqualTo(ModelGate.BUSY_SLICE_CELLS);
+
+    long budget = ModelGate.BUSY_SLICE_BUDGET.toNanos();
+    gate.sliceDone(500, budget); // 500 cells took the whole budget
+    assertThat(gate.sliceCells()).isEqualTo(500);
+    gate.sliceDone(0, 10 * budget); // a slice cut while idle teaches nothing
+    assertThat(gate.sliceCells()).isEqualTo(500);
+    for (int i = 0; i < 50; i++) {
+      gate.sliceDone(500, 2 * budget); // the machine got slower: slices shrink towards 250 cells
+    }
+    assertThat(gate.sliceCells()).isBetween(250, 260);
+    for (int i = 0; i < 50; i++) {
+      gate.sliceDone(500, 100 * budget);
+    }
+    assertThat(gate.sliceCells()).isEqualTo(ModelGate.MIN_BUSY_SLICE_CELLS);
+    for (int i = 0; i < 100; i++) {
+      gate.sliceDone(500, budget / 100);
+    }
+    assertThat(gate.sliceCells()).isEqualTo(ModelGate.IDLE_SLICE_CELLS);
+
+    now.addAndGet(ModelGate.QUERY_ACTIVE_WINDOW.toNanos() + 1);
+    assertThat(gate.sliceCells()).as("no query for a while").isEqualTo(ModelGate.IDLE_SLICE_CELLS);
+    assertThat(ModelGate.cells(new int[] {2, 1, 0}, new int[] {30, 8, 5}, 0, 2)).isEqualTo(20);
+  }
 }
