@@ -13,32 +13,25 @@ class BackoffTest {
   private static final Duration MS100 = Duration.ofMillis(100);
 
   /** Draws the largest value allowed, so a delay is its ceiling. */
-  private static final RandomGenerator HIGHEST =
-      new RandomGenerator() {
-        @Override
-        public long nextLong() {
-          throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long nextLong(long bound) {
-          return bound - 1;
-        }
-      };
+  private static final RandomGenerator HIGHEST = drawing(bound -> bound - 1);
 
   /** Draws zero. */
-  private static final RandomGenerator LOWEST =
-      new RandomGenerator() {
-        @Override
-        public long nextLong() {
-          throw new UnsupportedOperationException();
-        }
+  private static final RandomGenerator LOWEST = drawing(bound -> 0);
 
-        @Override
-        public long nextLong(long bound) {
-          return 0;
-        }
-      };
+  /** A random source whose bounded draws are {@code pick(bound)}. */
+  private static RandomGenerator drawing(java.util.function.LongUnaryOperator pick) {
+    return new RandomGenerator() {
+      @Override
+      public long nextLong() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public long nextLong(long bound) {
+        return pick.applyAsLong(bound);
+      }
+    };
+  }
 
   @Test
   void baseMustBePositiveAndAtMostMax() {

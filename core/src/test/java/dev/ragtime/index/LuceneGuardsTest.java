@@ -41,10 +41,7 @@ class LuceneGuardsTest {
   @TempDir Path dataDir;
 
   private DocumentWrite doc(String id, String text) {
-    return new DocumentWrite(
-        id,
-        "h-" + id,
-        List.of(new IndexedChunk(id + "#0", 0, text, embedder.vectorOf(text), Map.of())));
+    return OneChunk.doc(embedder, id, text);
   }
 
   private LuceneCollections collections() {

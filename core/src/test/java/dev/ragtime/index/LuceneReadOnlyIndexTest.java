@@ -22,10 +22,7 @@ class LuceneReadOnlyIndexTest {
   @TempDir Path dataDir;
 
   private DocumentWrite doc(String id, String text) {
-    return new DocumentWrite(
-        id,
-        "h-" + id,
-        List.of(new IndexedChunk(id + "#0", 0, text, embedder.vectorOf(text), Map.of())));
+    return OneChunk.doc(embedder, id, text);
   }
 
   private static List<String> docIds(SearchableIndex index, String query) {
