@@ -25,7 +25,7 @@ final class RagtimeOnnx implements Embedder {
     return "OnnxEmbeddingModel defaults for "
         + c.model().settingName()
         + ": batch "
-        + c.batchSize()
+        + Math.min(c.batchSize(), c.model().maxBatchSize())
         + ", token budget 2048 cells, "
         + c.intraOpThreads()
         + " intra-op threads, max "
