@@ -147,6 +147,33 @@ final class AdaptiveLimiter {
       }
     }
 
+    /**
+     * Releases this permit ({@code dropped}: as {@link #dropped}, else as {@link #ignore}) and, in
+     * the same step, takes a new one if the limit still admits it, ahead of every waiting caller:
+     * for a batch that goes again at once. Empty if the limit (perhaps just shrunk) is reached, or
+     * this permit was already resolved.
+     */
+    Optional<Permit> renew(boolean dropped) {
+      if (!resolved.compareAndSet(false, true)) {
+        return Optional.empty();
+      }
+      lock.lock();
+      try {
+        inFlight--;
+        if (dropped) {
+          limit.onSample(Duration.ZERO, inflightAtStart, true);
+        }
+        if (inFlight < limit.limit()) {
+          inFlight++;
+          return Optional.of(new Permit(inFlight));
+        }
+        available.signalAll();
+        return Optional.empty();
+      } finally {
+        lock.unlock();
+      }
+    }
+
     /** The outcome says nothing about capacity (e.g. a 400): release without a sample. */
     void ignore() {
       if (resolved.compareAndSet(false, true)) {

@@ -59,10 +59,11 @@ import java.util.concurrent.TimeUnit;
  * of one request and is retried at once; any other is retried after the policy's back-off. Every
  * permit a batch takes after its first (a retry, after a hold or a breaker wait, for the halves of
  * a split) is taken {@linkplain AdaptiveLimiter#acquireAhead ahead} of new batches, so work under
- * way finishes first and a fault does not lengthen the run by a queue wait. "Batch too large"
- * lowers the learned batch size ({@link BatchLimit}); "one input too long" does not: the input is
- * isolated and, when the policy allows, cut shorter and sent again (its vector is delivered and
- * cached as the vector of the caller's text).
+ * way finishes first and a fault does not lengthen the run by a queue wait; a batch that goes again
+ * at once {@linkplain AdaptiveLimiter.Permit#renew renews} its permit in one step. "Batch too
+ * large" lowers the learned batch size ({@link BatchLimit}); "one input too long" does not: the
+ * input is isolated and, when the policy allows, cut shorter and sent again (its vector is
+ * delivered and cached as the vector of the caller's text).
  *
  * <p>Thread-safe; runs on the caller-provided executor.
  */
@@ -212,16 +213,27 @@ final class RemoteSender implements BatchSender {
           try {
             response = m.client().embed(texts, bound);
           } catch (EmbeddingException e) {
-            boolean isolated =
-                resolveFailure(m, e, permit, Duration.ofNanos(System.nanoTime() - sentAt));
-            permit = null;
+            Assessment a = resolveFailure(m, e, Duration.ofNanos(System.nanoTime() - sentAt));
+            Decision next = policy.next(new Failed(e, a.isolated()), state);
+            if (next instanceof Retry r && r.delay().isZero()) {
+              // Going again at once: the new permit is taken in the same step as the old one is
+              // given back, so no new batch slips in between.
+              permit = permit.renew(a.overload()).orElse(null);
+            } else {
+              if (a.overload()) {
+                permit.dropped();
+              } else {
+                permit.ignore();
+              }
+              permit = null;
+            }
             if (e instanceof RateLimitedException) {
               pacer.rateLimited(pace); // learn the burst the provider tolerates
             }
             if (e instanceof ProviderUnavailableException) {
               preferred = (m.index() + 1) % endpoints.size();
             }
-            switch (policy.next(new Failed(e, isolated), state)) {
+            switch (next) {
               case Retry r -> {
                 metrics.retry(e instanceof RateLimitedException ? "rate_limited" : "unavailable");
                 if (r.delay().isPositive()) {
@@ -312,22 +324,19 @@ final class RemoteSender implements BatchSender {
    * metrics. Only "this endpoint is unwell" counts against the breaker; only overload (429, a
    * timeout, a 503 the provider marks with Retry-After or that clusters) shrinks the limit.
    *
-   * @return whether the failure stands alone: a 5xx, I/O error or timeout that does not cluster
-   *     with others in the endpoint's recent answers
+   * @return whether the failure is overload (for the permit) and whether it stands alone
    */
-  private boolean resolveFailure(
-      EndpointGroup.Member m, EmbeddingException e, AdaptiveLimiter.Permit permit, Duration took) {
+  private Assessment resolveFailure(EndpointGroup.Member m, EmbeddingException e, Duration took) {
     UnavailableWindow window = windows.get(m.index());
     UnavailableWindow faults = faultWindows.get(m.index());
     switch (e) {
       case RateLimitedException r -> {
         m.breaker().releasePermission();
         window.record(false);
-        permit.dropped();
         metrics.request(m.label(), "rate_limited", took);
         r.retryAfter().ifPresent(pacer::pause);
         faults.record(false);
-        return false;
+        return new Assessment(true, false);
       }
       case ProviderUnavailableException u -> {
         m.breaker().onError(took.toNanos(), TimeUnit.NANOSECONDS, u);
@@ -339,13 +348,8 @@ final class RemoteSender implements BatchSender {
         } else if (status > 0) {
           window.record(false);
         }
-        if (overload) {
-          permit.dropped();
-        } else {
-          permit.ignore();
-        }
         metrics.request(m.label(), u.timeout() ? "timeout" : "unavailable", took);
-        return !faults.record(true);
+        return new Assessment(overload, !faults.record(true));
       }
       default -> {
         m.breaker().releasePermission();
@@ -353,12 +357,18 @@ final class RemoteSender implements BatchSender {
           window.record(false);
           faults.record(false);
         }
-        permit.ignore();
         metrics.request(m.label(), outcome(e), took);
-        return false;
+        return new Assessment(false, false);
       }
     }
   }
+
+  /**
+   * What a failed attempt says: {@code overload} shrinks the concurrency limit (429, a timeout, a
+   * 503 with Retry-After or in a cluster); {@code isolated}: a 5xx, I/O error or timeout that does
+   * not cluster with others in the endpoint's recent answers.
+   */
+  private record Assessment(boolean overload, boolean isolated) {}
 
   private static String outcome(EmbeddingException e) {
     return switch (e) {

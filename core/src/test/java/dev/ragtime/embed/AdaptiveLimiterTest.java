@@ -90,4 +90,31 @@ class AdaptiveLimiterTest {
     plain.join();
     assertThat(limiter.inFlight()).isZero();
   }
+
+  @Test
+  void aRenewedPermitPassesStraightToTheRetryAndNobodySlipsInBetween() throws Exception {
+    AdaptiveLimiter limiter = limiterOf(1);
+    AdaptiveLimiter.Permit held = limiter.acquire();
+    CountDownLatch got = new CountDownLatch(1);
+    Thread plain =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    limiter.acquire().ignore();
+                    got.countDown();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+    awaitWaiting(limiter, 1);
+    AdaptiveLimiter.Permit renewed = held.renew(false).orElseThrow();
+    assertThat(limiter.inFlight()).isEqualTo(1);
+    assertThat(got.getCount()).as("the waiting batch did not get in between").isEqualTo(1);
+    assertThat(held.renew(false)).as("a resolved permit renews nothing").isEmpty();
+    renewed.ignore();
+    got.await();
+    plain.join();
+    assertThat(limiter.inFlight()).isZero();
+  }
 }
