@@ -44,6 +44,8 @@ public final class DocumentRoutes {
   /** Longest document id accepted. */
   public static final int MAX_ID_LENGTH = 512;
 
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
   private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   private static final int MAX_METADATA_VALUE = 4096;
 
@@ -174,7 +176,9 @@ public final class DocumentRoutes {
     DocumentType type = mediaType(mediaType);
     byte[] content;
     try {
-      content = Base64.getMimeDecoder().decode(base64.get());
+      // Line breaks are tolerated (MIME-style wrapping); any other stray character is an error,
+      // where the MIME decoder would silently skip it.
+      content = Base64.getDecoder().decode(WHITESPACE.matcher(base64.get()).replaceAll(""));
     } catch (IllegalArgumentException e) {
       throw ApiException.invalidField(
           prefix + "contentBase64",
