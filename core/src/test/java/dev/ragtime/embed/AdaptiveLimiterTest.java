@@ -22,6 +22,22 @@ class AdaptiveLimiterTest {
     }
   }
 
+  /**
+   * A new batch's plain acquire in a thread of its own: takes a permit, counts down, gives it back.
+   */
+  private static Thread newBatch(AdaptiveLimiter limiter, CountDownLatch got) {
+    return Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                limiter.acquire().ignore();
+                got.countDown();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+  }
+
   @Test
   void aRetryGetsTheNextFreePermitBeforeABatchThatWaitedLonger() throws Exception {
     AdaptiveLimiter limiter = limiterOf(1);
@@ -71,17 +87,7 @@ class AdaptiveLimiterTest {
     AdaptiveLimiter.Permit held = limiter.acquire();
     assertThat(limiter.acquireAhead(Duration.ZERO)).isEmpty();
     CountDownLatch got = new CountDownLatch(1);
-    Thread plain =
-        Thread.ofVirtual()
-            .start(
-                () -> {
-                  try {
-                    limiter.acquire().ignore();
-                    got.countDown();
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                });
+    Thread plain = newBatch(limiter, got);
     awaitWaiting(limiter, 1);
     // A retry that gives up while waiting does not keep the plain waiter held back.
     assertThat(limiter.acquireAhead(Duration.ofMillis(1))).isEmpty();
@@ -96,17 +102,7 @@ class AdaptiveLimiterTest {
     AdaptiveLimiter limiter = limiterOf(1);
     AdaptiveLimiter.Permit held = limiter.acquire();
     CountDownLatch got = new CountDownLatch(1);
-    Thread plain =
-        Thread.ofVirtual()
-            .start(
-                () -> {
-                  try {
-                    limiter.acquire().ignore();
-                    got.countDown();
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                });
+    Thread plain = newBatch(limiter, got);
     awaitWaiting(limiter, 1);
     AdaptiveLimiter.Permit renewed = held.renew(false).orElseThrow();
     assertThat(limiter.inFlight()).isEqualTo(1);
