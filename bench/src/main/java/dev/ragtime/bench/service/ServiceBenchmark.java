@@ -161,6 +161,9 @@ public final class ServiceBenchmark {
     Path file = work.resolve("results.json");
     JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), results);
     out.printf("results: %s%n", file);
+    // The MCP SDK's streamable-HTTP session sweeper is a non-daemon thread that outlives the
+    // closed server, so the JVM would not exit by itself.
+    System.exit(0);
   }
 
   /** What a run measures; see {@link #USAGE}. */
