@@ -105,11 +105,21 @@ final class ServeCommand implements Callable<Integer> {
             },
             "ragtime-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    // SIGTERM and SIGINT handled directly when possible, so the drain ends before any hook runs.
+    var signals = StopSignals.install(stop::countDown);
     try {
       serve(config);
       status.set(0);
       return 0;
     } finally {
+      signals.ifPresent(
+          s -> {
+            try {
+              s.close();
+            } catch (Exception e) {
+              // the previous handlers stay replaced; the process is ending anyway
+            }
+          });
       if (!signalled.get()) {
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
