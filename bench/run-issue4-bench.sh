@@ -10,14 +10,7 @@
 #   cli-ingest  the same ingestion through ./ragtime ingest under /usr/bin/time -v (fresh RAGTIME_DATA)
 #   jmh         JMH micro-benchmarks of the chunker and of reciprocal rank fusion
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-if [ -z "${JAVA_HOME:-}" ]; then
-  for d in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25*; do
-    if [ -x "$d/bin/java" ]; then export JAVA_HOME="$d"; break; fi
-  done
-fi
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+source "$(dirname "${BASH_SOURCE[0]}")/java-env.sh"
 OUT="$ROOT/bench/target/issue4"
 WIKI="$ROOT/../shared/data/wiki/enwiki-slice.jsonl.gz"
 SCIFACT="$ROOT/../shared/data/beir/scifact/corpus.jsonl"

@@ -4,13 +4,7 @@
 # Usage: bench/run-pipeline-bench.sh [PipelineBenchmark options, e.g. --runs 3]; see --help.
 # Results: bench/target/pipeline-bench/results.{md,json}; each contender's log in .../logs/.
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-if [ -z "${JAVA_HOME:-}" ]; then
-  for d in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25*; do
-    if [ -x "$d/bin/java" ]; then export JAVA_HOME="$d"; break; fi
-  done
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/java-env.sh"
 mvn -B -q -pl bench -am package -DskipTests
-exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "bench/target/classes:bench/target/lib/*" \
+exec "$JAVA" -cp "bench/target/classes:bench/target/lib/*" \
   dev.ragtime.bench.PipelineBenchmark --corpus "$ROOT/../shared/data/beir/scifact/corpus.jsonl" "$@"
