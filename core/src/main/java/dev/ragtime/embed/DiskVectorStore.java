@@ -53,7 +53,7 @@ import org.apache.lucene.util.BytesRef;
  *
  * <p>Thread-safe. Holds Lucene's write lock on the directory until closed.
  */
-final class DiskVectorStore implements AutoCloseable {
+final class DiskVectorStore implements PersistentVectorCache {
   static final int COMMIT_EVERY = 4_096;
   private static final String KEY = "k";
   private static final String VALUE = "v";
@@ -121,12 +121,29 @@ final class DiskVectorStore implements AutoCloseable {
   }
 
   /**
+   * Opens stores under {@code cacheDirectory}, one sub-directory per model namespace: the model id
+   * made safe for a file name (at most 60 characters) and 12 hex digits of the namespace's hash.
+   */
+  static PersistentVectorCache.Opener under(Path cacheDirectory) {
+    return (modelId, namespace) -> {
+      String safe = modelId.replaceAll("[^A-Za-z0-9._-]", "_");
+      if (safe.length() > 60) {
+        safe = safe.substring(0, 60);
+      }
+      return open(
+          cacheDirectory.resolve(safe + "-" + TextKey.sha256Hex(namespace).substring(0, 12)),
+          namespace);
+    };
+  }
+
+  /**
    * Looks up many keys at once; absent entries and entries whose checksum fails are simply missing.
    *
    * @throws UncheckedIOException if the index cannot be read at all
    * @throws org.apache.lucene.store.AlreadyClosedException if the store was closed
    */
-  Map<String, float[]> getAll(Collection<String> keys) {
+  @Override
+  public Map<String, float[]> getAll(Collection<String> keys) {
     Map<String, float[]> found = new HashMap<>();
     java.util.List<String> onDisk = new java.util.ArrayList<>();
     for (String key : keys) {
@@ -178,6 +195,11 @@ final class DiskVectorStore implements AutoCloseable {
     return found;
   }
 
+  @Override
+  public void putAll(Map<String, float[]> entries) {
+    entries.forEach(this::put);
+  }
+
   /**
    * Adds an entry; durable after the next {@link #commit()}, which this call makes itself every
    * {@value #COMMIT_EVERY} entries. The pipeline calls it from its single cache writer only, so
@@ -199,7 +221,8 @@ final class DiskVectorStore implements AutoCloseable {
   }
 
   /** Makes every entry added so far durable. */
-  void commit() {
+  @Override
+  public void commit() {
     commitLock.lock();
     try {
       if (uncommitted.isEmpty()) {

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  *      ─► InputPreparer: normalise (NFC + strip), truncate (OpenAI only) and key (SHA-256 of the
  *         model's namespace, "|query" for queries, NUL, and the text exactly as it will be sent;
  *         remote namespace "<provider>:<model>|dims=<n|native>", local ModelInfo.fingerprint())
- *      ─► VectorCache: memory (Caffeine), then vectors waiting to be written, then disk (Lucene,
- *         per model)                                                        hit → done
+ *      ─► VectorCache: memory (Caffeine), then vectors waiting to be written, then the persistent
+ *         tier (PersistentVectorCache: Lucene per model on disk, or a shared database)  hit → done
  *      ─► SingleFlight: an identical text already in flight?               yes → wait on it
  *         (then a late cache check closes the race with a batch that delivered meanwhile)
  *      ─► Dispatcher: the bulk lane for passages, the query lane for queries (MicroBatcher each,
@@ -167,7 +167,9 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     this.cache =
         new VectorCache(
             config.cacheMemoryBytes(),
-            b.diskStore != null ? Optional.of(b.diskStore) : openDisk(b.cacheDirectory, namespace),
+            b.diskStore != null
+                ? Optional.of(b.diskStore)
+                : openPersistent(b.persistentCache, namespace),
             b.executor,
             metrics);
     // Start at the configured bound, as a fixed pool of that size would, and let 429s, overload
@@ -240,22 +242,18 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     }
   }
 
-  private Optional<DiskVectorStore> openDisk(Optional<Path> cacheDirectory, String namespace) {
-    if (cacheDirectory.isEmpty() || !config.cachePersistent()) {
+  private Optional<PersistentVectorCache> openPersistent(
+      Optional<PersistentVectorCache.Opener> opener, String namespace) {
+    if (opener.isEmpty() || !config.cachePersistent()) {
       return Optional.empty();
     }
-    String safe = identity.modelId().replaceAll("[^A-Za-z0-9._-]", "_");
-    if (safe.length() > 60) {
-      safe = safe.substring(0, 60);
-    }
-    Path dir =
-        cacheDirectory.get().resolve(safe + "-" + TextKey.sha256Hex(namespace).substring(0, 12));
     try {
-      return Optional.of(DiskVectorStore.open(dir, namespace));
+      return Optional.of(opener.get().open(identity.modelId(), namespace));
     } catch (IOException | RuntimeException e) {
       LOG.warn(
-          "embedding cache at {} is unavailable ({}); continuing with the memory cache only",
-          dir,
+          "persistent embedding cache of {} is unavailable ({}); continuing with the memory cache"
+              + " only",
+          identity.modelId(),
           e.toString());
       return Optional.empty();
     }
@@ -476,7 +474,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   public static final class Builder {
     private final EmbeddingConfig config;
     private EmbeddingModel localModel;
-    private Optional<Path> cacheDirectory = Optional.empty();
+    private Optional<PersistentVectorCache.Opener> persistentCache = Optional.empty();
     private Executor executor;
     private MeterRegistry meterRegistry;
     private Tracer tracer;
@@ -485,7 +483,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
     private RandomGenerator random;
     private TokenCounter tokenCounter = TokenCounter.approximate();
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
-    private DiskVectorStore diskStore;
+    private PersistentVectorCache diskStore;
     private ModelGate modelGate = new ModelGate();
 
     private Builder(EmbeddingConfig config) {
@@ -504,7 +502,16 @@ public final class EmbeddingPipeline implements EmbeddingModel {
      * {@code cachePersistent = false}, only the memory cache is used.
      */
     public Builder cacheDirectory(Path directory) {
-      this.cacheDirectory = Optional.of(directory);
+      return persistentCache(DiskVectorStore.under(Objects.requireNonNull(directory, "directory")));
+    }
+
+    /**
+     * Where the persistent vector cache lives, when not in a directory (a shared database, so that
+     * nodes reuse each other's vectors). Replaces {@link #cacheDirectory}. With {@code
+     * cachePersistent = false} it is not opened. The pipeline closes what it opens.
+     */
+    public Builder persistentCache(PersistentVectorCache.Opener opener) {
+      this.persistentCache = Optional.of(Objects.requireNonNull(opener, "opener"));
       return this;
     }
 
@@ -571,7 +578,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
      * Uses this opened store as the persistent tier instead of opening one under the cache
      * directory (tests). The pipeline closes it.
      */
-    Builder diskStore(DiskVectorStore store) {
+    Builder diskStore(PersistentVectorCache store) {
       this.diskStore = Objects.requireNonNull(store, "store");
       return this;
     }

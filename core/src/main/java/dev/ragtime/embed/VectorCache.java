@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,10 +24,11 @@ import org.slf4j.LoggerFactory;
  *
  *   put(key, v) ─► memory tier (Caffeine)             synchronous, cheap
  *               └► pending map (key → v)              synchronous, never blocks
- *   writer task ─► DiskVectorStore.put, commit every COMMIT_EVERY entries; then drop from pending
+ *   writer task ─► PersistentVectorCache.putAll, WRITE_BATCH entries at a time (the Lucene store
+ *                  commits every COMMIT_EVERY entries); then drop them from pending
  *
  * A batch's callers get their vectors as soon as the memory tier and the pending map hold them: no
- * Lucene call, no commit and no lock of the disk tier is on their path. One writer task at a time
+ * Lucene or database call, no commit and no lock of the disk tier is on their path. One writer task at a time
  * (started on the pipeline's executor when there is something to write, gone when there is not)
  * makes every disk write and periodic commit, so commits never convoy. A key is always visible in
  * memory, in the pending map, in the store's uncommitted map or in its committed index (the writer
@@ -42,8 +44,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The content-addressed vector cache: a bounded in-memory tier (Caffeine, weighed in bytes, with
  * maintenance run on the calling thread so no pool is involved) in front of an optional {@link
- * DiskVectorStore} written behind (see the design note in the source). Keys come from {@link
- * TextKey}. Stored arrays are never handed out: callers copy.
+ * PersistentVectorCache} (the "disk tier": a {@link DiskVectorStore}, or a shared database) written
+ * behind (see the design note in the source). Keys come from {@link TextKey}. Stored arrays are
+ * never handed out: callers copy.
  *
  * <p>Errors of the disk tier never reach callers: a failed read is a miss, a failed write a lost
  * cache entry; each is counted in {@code ragtime.embedding.cache.disk.errors} and logged once.
@@ -56,6 +59,12 @@ final class VectorCache implements AutoCloseable {
   /** Most vectors waiting to be written to disk before {@link #awaitWriteCapacity} blocks. */
   static final int PENDING_LIMIT = DiskVectorStore.COMMIT_EVERY;
 
+  /**
+   * Most entries the writer hands the disk tier in one call: one round trip to a database for this
+   * many rows, small enough that a failed call loses little.
+   */
+  static final int WRITE_BATCH = 256;
+
   /** How long {@link #flush()} waits for the writer before it commits what was written. */
   static final Duration FLUSH_WAIT = Duration.ofMinutes(1);
 
@@ -67,7 +76,7 @@ final class VectorCache implements AutoCloseable {
   record Lookup(Map<String, float[]> memory, Map<String, float[]> disk) {}
 
   private final Cache<String, float[]> memory;
-  private final Optional<DiskVectorStore> disk;
+  private final Optional<PersistentVectorCache> disk;
   private final Executor executor;
   private final PipelineMetrics metrics;
   private final ConcurrentHashMap<String, float[]> pending = new ConcurrentHashMap<>();
@@ -80,7 +89,7 @@ final class VectorCache implements AutoCloseable {
 
   VectorCache(
       long memoryBytes,
-      Optional<DiskVectorStore> disk,
+      Optional<PersistentVectorCache> disk,
       Executor executor,
       PipelineMetrics metrics) {
     this.memory =
@@ -201,15 +210,20 @@ final class VectorCache implements AutoCloseable {
   private void writeAll() {
     try {
       while (!pending.isEmpty()) {
-        for (Map.Entry<String, float[]> e : List.copyOf(pending.entrySet())) {
-          try {
-            disk.orElseThrow().put(e.getKey(), e.getValue());
-          } catch (RuntimeException ex) {
-            diskError("write", ex, writeWarned); // the entry is lost: a future miss, no more
+        Map<String, float[]> batch = new LinkedHashMap<>();
+        for (Map.Entry<String, float[]> e : pending.entrySet()) {
+          batch.put(e.getKey(), e.getValue());
+          if (batch.size() == WRITE_BATCH) {
+            break;
           }
-          pending.remove(e.getKey(), e.getValue());
-          signalDrained();
         }
+        try {
+          disk.orElseThrow().putAll(batch);
+        } catch (RuntimeException ex) {
+          diskError("write", ex, writeWarned); // the entries are lost: future misses, no more
+        }
+        batch.forEach(pending::remove);
+        signalDrained();
       }
     } finally {
       writerRunning.set(false);
