@@ -63,8 +63,9 @@ import org.slf4j.LoggerFactory;
  * shorter, OpenAI only), a failed batch of the local model is retried per caller, and only the texts
  * that truly fail are failed. No disk I/O happens on a caller's path except the cache lookup, and a
  * failing disk tier is a miss. Callers block on plain futures (virtual threads make
- * that cheap); nothing here creates threads: every loop and task runs on the executor the
- * composition root hands in.
+ * that cheap); every loop and task runs on the executor the composition root hands in, except the
+ * local model's calls, which run on one platform thread of the pipeline's own (ModelThread), so a
+ * native call does not pin a virtual thread's carrier.
  */
 
 /**
@@ -131,6 +132,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
   private final Dispatcher dispatcher;
   private final AdaptiveLimiter limiter;
   private final Optional<RemoteStack> remote;
+  private final ModelThread modelThread = new ModelThread(); // no thread until the local model runs
   private final PipelineMetrics metrics;
   private final Duration drainTimeout;
   private final AtomicLong callSequence = new AtomicLong();
@@ -224,6 +226,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
                         limiter,
                         queryLimiter,
                         b.modelGate,
+                        modelThread,
                         dispatcher::open,
                         delivery,
                         metrics));
@@ -453,6 +456,7 @@ public final class EmbeddingPipeline implements EmbeddingModel {
 
   private void closeResources() {
     remote.ifPresent(RemoteStack::close);
+    modelThread.close();
     try {
       cache.close(drainTimeout.compareTo(MIN_CACHE_CLOSE) < 0 ? MIN_CACHE_CLOSE : drainTimeout);
     } catch (RuntimeException e) {

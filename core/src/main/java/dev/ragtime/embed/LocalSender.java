@@ -22,8 +22,9 @@ import java.util.function.BooleanSupplier;
  * <p>Queries and passages share the model through a {@link ModelGate}: a query batch is one model
  * call that goes before any waiting passage slice; a passage batch is fed to the model in slices
  * sorted by length (see {@link ModelGate} for their size), so a query arriving meanwhile waits for
- * one slice, not for the whole batch. Nothing starts once the pipeline has closed ({@code open}
- * false): neither a batch, nor a slice, nor a per-caller retry.
+ * one slice, not for the whole batch. Each model call runs on the {@link ModelThread}, a platform
+ * thread, so the native call does not hold a virtual thread's carrier. Nothing starts once the
+ * pipeline has closed ({@code open} false): neither a batch, nor a slice, nor a per-caller retry.
  *
  * <p>Failures are mapped into the taxonomy: the model's own exception becomes the cause of a {@link
  * LocalModelException} (an {@link EmbeddingException} from the model passes unchanged), an
@@ -35,6 +36,7 @@ final class LocalSender implements BatchSender {
   private final AdaptiveLimiter bulkLimiter;
   private final AdaptiveLimiter queryLimiter;
   private final ModelGate gate;
+  private final ModelThread modelThread;
   private final BooleanSupplier open;
   private final Sink sink;
   private final PipelineMetrics metrics;
@@ -44,6 +46,7 @@ final class LocalSender implements BatchSender {
       AdaptiveLimiter bulkLimiter,
       AdaptiveLimiter queryLimiter,
       ModelGate gate,
+      ModelThread modelThread,
       BooleanSupplier open,
       Sink sink,
       PipelineMetrics metrics) {
@@ -51,6 +54,7 @@ final class LocalSender implements BatchSender {
     this.bulkLimiter = bulkLimiter;
     this.queryLimiter = queryLimiter;
     this.gate = gate;
+    this.modelThread = modelThread;
     this.open = open;
     this.sink = sink;
     this.metrics = metrics;
@@ -138,7 +142,7 @@ final class LocalSender implements BatchSender {
       throws InterruptedException {
     List<String> texts = batch.stream().map(t -> t.text).toList();
     if (purpose == EmbeddingModel.Purpose.QUERY) {
-      return call(texts, purpose, 0);
+      return call(texts, purpose, true, 0);
     }
     int[] tokens = batch.stream().mapToInt(t -> t.tokens).toArray();
     int[] order = ModelGate.byLength(tokens);
@@ -153,7 +157,7 @@ final class LocalSender implements BatchSender {
         sliceTexts.add(texts.get(i));
       }
       List<float[]> vectors =
-          call(sliceTexts, purpose, busy ? ModelGate.cells(order, tokens, from, end) : 0);
+          call(sliceTexts, purpose, busy, ModelGate.cells(order, tokens, from, end));
       if (!wellFormed(vectors, slice.length)) {
         return vectors; // the caller reports it (for a one-slice batch, with the model's count)
       }
@@ -166,10 +170,12 @@ final class LocalSender implements BatchSender {
   }
 
   /**
-   * One model call through the gate, timed by stage; a passage slice of {@code busyCells} padded
-   * cells (0: not cut to the busy budget) teaches the gate how long such slices take.
+   * One model call through the gate, on the model thread, timed by stage; a passage slice of {@code
+   * cells} padded cells (0: not a passage slice), cut while queries were active ({@code busy}) or
+   * not, teaches the gate how long such slices take.
    */
-  private List<float[]> call(List<String> texts, EmbeddingModel.Purpose purpose, long busyCells)
+  private List<float[]> call(
+      List<String> texts, EmbeddingModel.Purpose purpose, boolean busy, long cells)
       throws InterruptedException {
     long waitFrom = System.nanoTime();
     gate.acquire(purpose);
@@ -179,8 +185,8 @@ final class LocalSender implements BatchSender {
       if (!open.getAsBoolean()) {
         throw new CancellationException("the embedding pipeline closed");
       }
-      List<float[]> vectors = model.embed(texts, purpose);
-      gate.sliceDone(busyCells, System.nanoTime() - callFrom);
+      List<float[]> vectors = modelThread.run(() -> model.embed(texts, purpose));
+      gate.sliceDone(busy, cells, System.nanoTime() - callFrom);
       return vectors;
     } finally {
       gate.release();

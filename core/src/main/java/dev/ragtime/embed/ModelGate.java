@@ -14,15 +14,16 @@ import java.util.function.LongSupplier;
  * a waiting query always goes before a waiting passage slice.
  *
  * <p>A long passage request cannot be interrupted, so {@link LocalSender} feeds it to the model in
- * slices, sorted by length: large ones ({@value #IDLE_SLICE_CELLS} padded token cells, at most
- * {@value #IDLE_SLICE_ROWS} texts, which is how the ONNX runner cuts its own sub-batches, so
- * nothing is lost) while no query was seen for {@link #QUERY_ACTIVE_WINDOW}, and small ones while
- * queries arrive, so a query waits for at most one small slice. A small slice is sized to a time
- * budget, {@link #BUSY_SLICE_BUDGET}, from the time the model actually took per padded cell in
- * recent small slices ({@link #sliceDone}: a moving average, so it follows the machine's load);
- * until one was measured it is {@value #BUSY_SLICE_CELLS} cells (about 30 ms of MiniLM on 2 quiet
- * cores). Per cell, small slices cost more than large ones (fixed cost per call), so the size
- * settles where a slice takes about the budget.
+ * slices, sorted by length, each sized to a time budget from the time the model actually took per
+ * padded cell in recent slices of its kind ({@link #sliceDone}: a moving average, so it follows the
+ * machine's load). While no query was seen for {@link #QUERY_ACTIVE_WINDOW} a slice may take {@link
+ * #IDLE_SLICE_BUDGET} (at most {@value #IDLE_SLICE_CELLS} padded token cells and {@value
+ * #IDLE_SLICE_ROWS} texts, which is how the ONNX runner cuts its own sub-batches, so nothing is
+ * lost), so the first query after a pause waits for at most that; while queries arrive a slice may
+ * take {@link #BUSY_SLICE_BUDGET}, so a query waits for at most one small slice. Until a slice of
+ * the kind was measured the sizes are {@value #IDLE_SLICE_CELLS} and {@value #BUSY_SLICE_CELLS}
+ * cells (the latter about 30 ms of MiniLM on 2 quiet cores). Per cell, small slices cost more than
+ * large ones (fixed cost per call), so each size settles where a slice takes about its budget.
  *
  * <p>Thread-safe; the waits are interruptible and hold no monitor.
  */
@@ -34,6 +35,12 @@ final class ModelGate {
 
   /** How long a passage slice may hold the model while queries arrive. */
   static final Duration BUSY_SLICE_BUDGET = Duration.ofMillis(20);
+
+  /**
+   * How long a passage slice may hold the model while no query is active: what the first query
+   * after a pause may wait (larger slices than this gain the ingest little).
+   */
+  static final Duration IDLE_SLICE_BUDGET = Duration.ofMillis(60);
 
   /** The smallest budgeted slice, in padded cells (a slice still holds at least one text). */
   static final int MIN_BUSY_SLICE_CELLS = 64;
@@ -52,7 +59,8 @@ final class ModelGate {
   private int queriesWaiting;
   private long lastQueryNanos;
   private boolean querySeen;
-  private double nanosPerCell; // of recent small slices; 0 until one was measured
+  private double busyNanosPerCell; // of recent small slices; 0 until one was measured
+  private double idleNanosPerCell; // of recent large slices; 0 until one was measured
 
   ModelGate(LongSupplier nanoTime) {
     this.nanoTime = nanoTime;
@@ -109,42 +117,55 @@ final class ModelGate {
   }
 
   /**
-   * The cells of the next passage slice: {@value #IDLE_SLICE_CELLS} while no query is active, else
-   * as many as the model runs in about {@link #BUSY_SLICE_BUDGET}.
+   * The cells of the next passage slice: as many as the model runs in about {@link
+   * #IDLE_SLICE_BUDGET} while no query is active (at most {@value #IDLE_SLICE_CELLS}), else in
+   * about {@link #BUSY_SLICE_BUDGET}.
    */
   int sliceCells() {
-    if (!queriesActive()) {
-      return IDLE_SLICE_CELLS;
-    }
+    boolean busy = queriesActive();
     lock.lock();
     try {
-      if (nanosPerCell <= 0) {
-        return BUSY_SLICE_CELLS;
+      double perCell = busy ? busyNanosPerCell : idleNanosPerCell;
+      if (perCell <= 0) {
+        return busy ? BUSY_SLICE_CELLS : IDLE_SLICE_CELLS;
       }
-      double cells = BUSY_SLICE_BUDGET.toNanos() / nanosPerCell;
-      return (int) Math.clamp(cells, MIN_BUSY_SLICE_CELLS, IDLE_SLICE_CELLS);
+      Duration budget = busy ? BUSY_SLICE_BUDGET : IDLE_SLICE_BUDGET;
+      return cellsFor(budget, perCell);
     } finally {
       lock.unlock();
     }
   }
 
+  /** Padded cells that take about {@code budget} at {@code nanosPerCell}, within the bounds. */
+  private static int cellsFor(Duration budget, double nanosPerCell) {
+    return (int)
+        Math.clamp(budget.toNanos() / nanosPerCell, MIN_BUSY_SLICE_CELLS, IDLE_SLICE_CELLS);
+  }
+
   /**
-   * A passage slice cut while queries were active, of {@code cells} padded cells (see {@link
-   * #cells}), took {@code nanos} at the model: this teaches the small slice's size. Zero cells: a
-   * slice cut while no query was active, which teaches nothing.
+   * A passage slice of {@code cells} padded cells (see {@link #cells}), cut while queries were
+   * active ({@code busy}) or not, took {@code nanos} at the model: this teaches that kind of
+   * slice's size.
    */
-  void sliceDone(long cells, long nanos) {
+  void sliceDone(boolean busy, long cells, long nanos) {
     if (cells <= 0 || nanos <= 0) {
       return;
     }
     double perCell = (double) nanos / cells;
     lock.lock();
     try {
-      nanosPerCell =
-          nanosPerCell <= 0 ? perCell : (1 - SLICE_WEIGHT) * nanosPerCell + SLICE_WEIGHT * perCell;
+      if (busy) {
+        busyNanosPerCell = average(busyNanosPerCell, perCell);
+      } else {
+        idleNanosPerCell = average(idleNanosPerCell, perCell);
+      }
     } finally {
       lock.unlock();
     }
+  }
+
+  private static double average(double old, double sample) {
+    return old <= 0 ? sample : (1 - SLICE_WEIGHT) * old + SLICE_WEIGHT * sample;
   }
 
   /** Padded cells of the slice {@code order[from, end)} (sorted by ascending length). */

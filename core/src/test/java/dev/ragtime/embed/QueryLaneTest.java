@@ -169,25 +169,71 @@ class QueryLaneTest {
     assertThat(gate.sliceCells()).as("nothing measured yet").isEqualTo(ModelGate.BUSY_SLICE_CELLS);
 
     long budget = ModelGate.BUSY_SLICE_BUDGET.toNanos();
-    gate.sliceDone(500, budget); // 500 cells took the whole budget
+    gate.sliceDone(true, 500, budget); // 500 cells took the whole budget
     assertThat(gate.sliceCells()).isEqualTo(500);
-    gate.sliceDone(0, 10 * budget); // a slice cut while idle teaches nothing
+    gate.sliceDone(false, 500, 10 * budget); // a slice cut while idle teaches the idle size only
     assertThat(gate.sliceCells()).isEqualTo(500);
     for (int i = 0; i < 50; i++) {
-      gate.sliceDone(500, 2 * budget); // the machine got slower: slices shrink towards 250 cells
+      gate.sliceDone(
+          true, 500, 2 * budget); // the machine got slower: slices shrink towards 250 cells
     }
     assertThat(gate.sliceCells()).isBetween(250, 260);
     for (int i = 0; i < 50; i++) {
-      gate.sliceDone(500, 100 * budget);
+      gate.sliceDone(true, 500, 100 * budget);
     }
     assertThat(gate.sliceCells()).isEqualTo(ModelGate.MIN_BUSY_SLICE_CELLS);
     for (int i = 0; i < 100; i++) {
-      gate.sliceDone(500, budget / 100);
+      gate.sliceDone(true, 500, budget / 100);
     }
     assertThat(gate.sliceCells()).isEqualTo(ModelGate.IDLE_SLICE_CELLS);
 
     now.addAndGet(ModelGate.QUERY_ACTIVE_WINDOW.toNanos() + 1);
-    assertThat(gate.sliceCells()).as("no query for a while").isEqualTo(ModelGate.IDLE_SLICE_CELLS);
+    // No query for a while: the idle size, learned from the one idle slice above (500 cells in
+    // 10 busy budgets = 200 ms, i.e. 150 cells in the 60 ms idle budget).
+    assertThat(gate.sliceCells()).as("no query for a while").isEqualTo(150);
     assertThat(ModelGate.cells(new int[] {2, 1, 0}, new int[] {30, 8, 5}, 0, 2)).isEqualTo(20);
+  }
+
+  @Test
+  void withoutQueriesAPassageSliceIsSizedToTheIdleBudget() {
+    var gate = new ModelGate(() -> 0L);
+    assertThat(gate.sliceCells()).as("nothing measured yet").isEqualTo(ModelGate.IDLE_SLICE_CELLS);
+    long budget = ModelGate.IDLE_SLICE_BUDGET.toNanos();
+    gate.sliceDone(false, 2_048, 4 * budget); // a large slice took 4 budgets (240 ms)
+    assertThat(gate.sliceCells()).isEqualTo(512);
+    gate.sliceDone(true, 64, budget); // a small slice's time does not teach the idle size
+    assertThat(gate.sliceCells()).isEqualTo(512);
+    for (int i = 0; i < 100; i++) {
+      gate.sliceDone(false, 1_000, budget / 10); // a fast machine: capped at the runner's sub-batch
+    }
+    assertThat(gate.sliceCells()).isEqualTo(ModelGate.IDLE_SLICE_CELLS);
+    for (int i = 0; i < 100; i++) {
+      gate.sliceDone(false, 100, 100 * budget);
+    }
+    assertThat(gate.sliceCells()).isEqualTo(ModelGate.MIN_BUSY_SLICE_CELLS);
+  }
+
+  @Test
+  void theLocalModelRunsOnAPlatformThreadNotOnTheCallersVirtualThread() {
+    var threads = new CopyOnWriteArrayList<Thread>();
+    var model =
+        new LoggingModel() {
+          @Override
+          public List<float[]> embed(List<String> texts, Purpose purpose) {
+            threads.add(Thread.currentThread());
+            return super.embed(texts, purpose);
+          }
+        };
+    try (var p =
+        EmbeddingPipeline.builder(EmbeddingConfig.builder().build())
+            .executor(executor)
+            .localModel(model)
+            .build()) {
+      p.embedQuery("a query");
+      p.embed(List.of("a passage", "another passage"));
+    }
+    assertThat(threads).hasSize(2);
+    assertThat(threads).allSatisfy(t -> assertThat(t.isVirtual()).isFalse());
+    assertThat(threads).extracting(Thread::getName).allMatch(n -> n.startsWith("ragtime-model-"));
   }
 }
