@@ -98,9 +98,9 @@ public final class RagtimeServer implements AutoCloseable {
               new HealthRoutes(parts.meters(), parts.modelLoaded(), accepting::get, api).register();
               new OpenApiRoute(api).register();
               new CollectionRoutes(collections, api).register();
-              new DocumentRoutes(collections, jobs, parts.parsers(), api).register();
+              new DocumentRoutes(collections, jobs, parts.parsers(), api, parts.queue()).register();
               new SearchRoutes(collections, api).register();
-              new JobRoutes(jobs, api).register();
+              new JobRoutes(jobs, parts.queue(), api).register();
               new EmbeddingsRoute(parts.embedder(), parts.model(), parts.tokens(), api).register();
               new PageRoutes(api).register();
             });

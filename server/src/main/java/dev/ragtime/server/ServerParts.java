@@ -7,11 +7,13 @@ import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.index.Index;
 import dev.ragtime.index.LuceneCollections;
 import dev.ragtime.index.SearchableIndex;
+import dev.ragtime.ingest.IngestQueue;
 import dev.ragtime.ingest.Ingestor;
 import dev.ragtime.search.Searcher;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -33,6 +35,8 @@ import java.util.function.Supplier;
  * @param clock for job timestamps
  * @param embedder the one embedding pipeline, for {@code /v1/embeddings} (may be built lazily)
  * @param tokens counts tokens as the model does (for the gateway's {@code usage})
+ * @param queue the durable ingestion queue that posted documents go to (the PostgreSQL store's,
+ *     taken by {@code ragtime worker} processes); empty to ingest them in this process
  */
 public record ServerParts(
     LuceneCollections collections,
@@ -46,7 +50,8 @@ public record ServerParts(
     Runnable warmUp,
     Clock clock,
     Supplier<EmbeddingModel> embedder,
-    TokenCounter tokens) {
+    TokenCounter tokens,
+    Optional<IngestQueue> queue) {
   public ServerParts {
     Objects.requireNonNull(collections, "collections");
     Objects.requireNonNull(model, "model");
@@ -60,5 +65,54 @@ public record ServerParts(
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(embedder, "embedder");
     Objects.requireNonNull(tokens, "tokens");
+    Objects.requireNonNull(queue, "queue");
+  }
+
+  /** Parts without a durable queue: the service ingests posted documents itself. */
+  public ServerParts(
+      LuceneCollections collections,
+      Supplier<ModelInfo> model,
+      Function<Index, Ingestor> ingestors,
+      Function<SearchableIndex, Searcher> searchers,
+      DocumentParsers parsers,
+      Executor executor,
+      PrometheusMeterRegistry meters,
+      BooleanSupplier modelLoaded,
+      Runnable warmUp,
+      Clock clock,
+      Supplier<EmbeddingModel> embedder,
+      TokenCounter tokens) {
+    this(
+        collections,
+        model,
+        ingestors,
+        searchers,
+        parsers,
+        executor,
+        meters,
+        modelLoaded,
+        warmUp,
+        clock,
+        embedder,
+        tokens,
+        Optional.empty());
+  }
+
+  /** These parts with posted documents going to {@code queue}. */
+  public ServerParts withQueue(IngestQueue queue) {
+    return new ServerParts(
+        collections,
+        model,
+        ingestors,
+        searchers,
+        parsers,
+        executor,
+        meters,
+        modelLoaded,
+        warmUp,
+        clock,
+        embedder,
+        tokens,
+        Optional.of(queue));
   }
 }

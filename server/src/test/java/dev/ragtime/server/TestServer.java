@@ -9,6 +9,7 @@ import dev.ragtime.document.DocumentParsers;
 import dev.ragtime.embed.EmbeddingModel;
 import dev.ragtime.index.LuceneCollections;
 import dev.ragtime.ingest.IngestConfig;
+import dev.ragtime.ingest.IngestQueue;
 import dev.ragtime.ingest.Ingestor;
 import dev.ragtime.search.SearchConfig;
 import dev.ragtime.search.Searcher;
@@ -93,6 +94,20 @@ final class TestServer implements AutoCloseable {
    * @param queryModel embeds queries; null for the fake model that ingestion uses
    */
   TestServer(Path data, ServerConfig config, Executor jobExecutor, EmbeddingModel queryModel) {
+    this(data, config, jobExecutor, queryModel, null);
+  }
+
+  /** A server whose posted documents go to {@code queue} (null: ingested in-process). */
+  TestServer(Path data, IngestQueue queue) {
+    this(data, ServerConfig.defaults(), null, null, queue);
+  }
+
+  private TestServer(
+      Path data,
+      ServerConfig config,
+      Executor jobExecutor,
+      EmbeddingModel queryModel,
+      IngestQueue queue) {
     var collections = LuceneCollections.at(data);
     Chunker chunker = Chunker.create(ChunkerConfig.defaults(), TokenCounter.approximate());
     Executor jobs = jobExecutor == null ? threads : jobExecutor;
@@ -112,6 +127,9 @@ final class TestServer implements AutoCloseable {
             Clock.systemUTC(),
             () -> queryModel == null ? model : queryModel,
             TokenCounter.approximate());
+    if (queue != null) {
+      parts = parts.withQueue(queue);
+    }
     server = RagtimeServer.create(config.withAddress("127.0.0.1", 0), parts).start();
     base = "http://127.0.0.1:" + server.port();
   }

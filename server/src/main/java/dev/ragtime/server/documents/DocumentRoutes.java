@@ -3,6 +3,9 @@ package dev.ragtime.server.documents;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ragtime.document.DocumentParsers;
 import dev.ragtime.document.DocumentType;
+import dev.ragtime.ingest.IngestQueue;
+import dev.ragtime.ingest.QueuedDocument;
+import dev.ragtime.ingest.QueuedJob;
 import dev.ragtime.ingest.SourceDocument;
 import dev.ragtime.server.collections.OpenCollections;
 import dev.ragtime.server.http.Api;
@@ -23,8 +26,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -63,8 +68,19 @@ public final class DocumentRoutes {
   private final Jobs jobs;
   private final DocumentParsers parsers;
   private final Api api;
+  private final Optional<IngestQueue> queue;
 
-  public DocumentRoutes(OpenCollections collections, Jobs jobs, DocumentParsers parsers, Api api) {
+  /**
+   * @param queue the durable ingestion queue posted documents go to, or empty to ingest them in
+   *     this process ({@code jobs})
+   */
+  public DocumentRoutes(
+      OpenCollections collections,
+      Jobs jobs,
+      DocumentParsers parsers,
+      Api api,
+      Optional<IngestQueue> queue) {
+    this.queue = Objects.requireNonNull(queue, "queue");
     this.collections = Objects.requireNonNull(collections, "collections");
     this.jobs = Objects.requireNonNull(jobs, "jobs");
     this.parsers = Objects.requireNonNull(parsers, "parsers");
@@ -81,9 +97,13 @@ public final class DocumentRoutes {
     String name = OpenCollections.validName(ctx.pathParam("name"));
     boolean wait = parseWait(ctx.queryParam("wait"));
     collections.require(name);
-    List<PostedDocument> docs = ctx.isMultipartFormData() ? multipart(ctx) : json(ctx);
+    List<QueuedDocument> docs = ctx.isMultipartFormData() ? multipart(ctx) : json(ctx);
+    if (queue.isPresent()) {
+      enqueue(ctx, name, docs, wait);
+      return;
+    }
     long bytes = docs.stream().mapToLong(d -> d.content().length).sum();
-    Job job = jobs.submit(name, List.<SourceDocument>copyOf(docs), bytes);
+    Job job = jobs.submit(name, docs.stream().map(d -> d.source(parsers)).toList(), bytes);
     if (!wait) {
       ctx.header("Location", "/v1/jobs/" + job.id());
       Api.json(ctx, 202, job.toJson());
@@ -97,6 +117,30 @@ public final class DocumentRoutes {
     Api.json(ctx, 200, job.toJson());
   }
 
+  /**
+   * With a durable queue (the PostgreSQL store), the documents are stored in it as one job that
+   * {@code ragtime worker} processes take; {@code ?wait=true} polls the job until it is finished.
+   */
+  private void enqueue(Context ctx, String name, List<QueuedDocument> docs, boolean wait)
+      throws InterruptedException {
+    IngestQueue q = queue.orElseThrow();
+    QueuedJob job = q.enqueue(name, "api", docs);
+    if (!wait) {
+      ctx.header("Location", "/v1/jobs/" + job.id());
+      Api.json(ctx, 202, job.toJson());
+      return;
+    }
+    while (!job.finished()) {
+      TimeUnit.MILLISECONDS.sleep(QUEUE_POLL_MILLIS);
+      String id = job.id();
+      job = q.job(id).orElseThrow(() -> new IllegalStateException("job " + id + " vanished"));
+    }
+    Api.json(ctx, 200, job.toJson());
+  }
+
+  /** How often {@code ?wait=true} looks at a queued job. */
+  private static final long QUEUE_POLL_MILLIS = 200;
+
   private static boolean parseWait(String value) {
     if (value == null || value.equals("false")) {
       return false;
@@ -107,7 +151,7 @@ public final class DocumentRoutes {
     throw ApiException.invalidField("wait", "'wait' must be true or false, was '" + value + "'");
   }
 
-  private List<PostedDocument> json(Context ctx) {
+  private List<QueuedDocument> json(Context ctx) {
     JsonNode body = Json.object(api.jsonBody(ctx), "the request body");
     if (body.has("documents")) {
       JsonNode list = body.get("documents");
@@ -124,11 +168,11 @@ public final class DocumentRoutes {
                 + MAX_DOCUMENTS_PER_REQUEST
                 + " per request");
       }
-      var out = new ArrayList<PostedDocument>();
+      var out = new ArrayList<QueuedDocument>();
       var ids = new HashSet<String>();
       for (int i = 0; i < list.size(); i++) {
         String path = "documents[" + i + "]";
-        PostedDocument d = document(Json.object(list.get(i), "'" + path + "'"), path + ".");
+        QueuedDocument d = document(Json.object(list.get(i), "'" + path + "'"), path + ".");
         if (!ids.add(d.id())) {
           throw ApiException.invalidField(
               path + ".id", "document id '" + d.id() + "' appears twice in this request");
@@ -140,7 +184,7 @@ public final class DocumentRoutes {
     return List.of(document(body, ""));
   }
 
-  private PostedDocument document(JsonNode node, String prefix) {
+  private QueuedDocument document(JsonNode node, String prefix) {
     String id = validId(Json.requiredString(node, "id", prefix + "id"), prefix + "id");
     Map<String, String> metadata =
         validMetadata(Json.stringMap(node, "metadata", prefix + "metadata"), prefix + "metadata");
@@ -160,8 +204,7 @@ public final class DocumentRoutes {
         throw ApiException.invalidField(
             prefix + "mediaType", "a PDF must be sent as contentBase64, not as text");
       }
-      return PostedDocument.of(
-          id, type, text.get().getBytes(StandardCharsets.UTF_8), metadata, parsers);
+      return new QueuedDocument(id, type, text.get().getBytes(StandardCharsets.UTF_8), metadata);
     }
     String mediaType =
         Json.optionalString(node, "mediaType", prefix + "mediaType")
@@ -184,7 +227,7 @@ public final class DocumentRoutes {
           prefix + "contentBase64",
           "'" + prefix + "contentBase64' is not valid base64: " + e.getMessage());
     }
-    return PostedDocument.of(id, type, content, metadata, parsers);
+    return new QueuedDocument(id, type, content, metadata);
   }
 
   private DocumentType mediaType(String mediaType) {
@@ -200,7 +243,7 @@ public final class DocumentRoutes {
     return type;
   }
 
-  private List<PostedDocument> multipart(Context ctx) {
+  private List<QueuedDocument> multipart(Context ctx) {
     api.checkDeclaredSize(ctx);
     List<UploadedFile> files;
     String meta;
@@ -237,7 +280,7 @@ public final class DocumentRoutes {
               .set("metadata", Json.parse(meta.getBytes(StandardCharsets.UTF_8)));
       metadata = validMetadata(Json.stringMap(wrapper, "metadata", "metadata"), "metadata");
     }
-    var out = new ArrayList<PostedDocument>();
+    var out = new ArrayList<QueuedDocument>();
     var ids = new HashSet<String>();
     for (UploadedFile f : files) {
       String fileName = f.filename();
@@ -259,7 +302,7 @@ public final class DocumentRoutes {
       } catch (IOException e) {
         throw ApiException.badRequest("file '" + id + "' could not be read: " + e.getMessage());
       }
-      out.add(PostedDocument.of(id, type, content, metadata, parsers));
+      out.add(new QueuedDocument(id, type, content, metadata));
     }
     return out;
   }
@@ -271,12 +314,12 @@ public final class DocumentRoutes {
    */
   public static SourceDocument textDocument(
       String id, String text, Map<String, String> metadata, DocumentParsers parsers) {
-    return PostedDocument.of(
-        validId(id, "id"),
-        DocumentType.TXT,
-        text.getBytes(StandardCharsets.UTF_8),
-        validMetadata(metadata, "metadata"),
-        parsers);
+    return new QueuedDocument(
+            validId(id, "id"),
+            DocumentType.TXT,
+            text.getBytes(StandardCharsets.UTF_8),
+            validMetadata(metadata, "metadata"))
+        .source(parsers);
   }
 
   private void get(Context ctx) {
