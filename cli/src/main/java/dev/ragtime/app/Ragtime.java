@@ -9,6 +9,7 @@ import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.embed.PipelineStats;
 import dev.ragtime.eval.BeirEvaluation;
 import dev.ragtime.index.Index;
+import dev.ragtime.index.IndexStore;
 import dev.ragtime.index.LuceneCollections;
 import dev.ragtime.index.SearchableIndex;
 import dev.ragtime.ingest.Ingestor;
@@ -42,7 +43,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Ragtime implements AutoCloseable {
   private final RagtimeConfig config;
-  private final LuceneCollections collections;
+  private final IndexStore collections;
   private final ExecutorService executor;
   private final DocumentParsers parsers;
   private final MeterRegistry meters;
@@ -84,7 +85,7 @@ public final class Ragtime implements AutoCloseable {
     return config;
   }
 
-  public LuceneCollections collections() {
+  public IndexStore collections() {
     return collections;
   }
 

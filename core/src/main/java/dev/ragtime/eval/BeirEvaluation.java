@@ -6,7 +6,7 @@ import dev.ragtime.document.JsonlCorpus;
 import dev.ragtime.embed.EmbeddingModel;
 import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.index.Index;
-import dev.ragtime.index.LuceneCollections;
+import dev.ragtime.index.IndexStore;
 import dev.ragtime.ingest.CorpusSources;
 import dev.ragtime.ingest.IngestConfig;
 import dev.ragtime.ingest.IngestProgress;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * chunker's settings, so different settings get different collections and never mix. The collection
  * is kept: a later evaluation re-uses every document whose content hash is unchanged, so only the
  * queries are embedded again. Documents no longer in the corpus are deleted. Remove a scratch
- * collection like any other ({@link LuceneCollections#drop}).
+ * collection like any other ({@link IndexStore#drop}).
  *
  * <p>Thread-safe; {@link #open} the same collection from one caller at a time.
  */
@@ -53,7 +53,7 @@ public final class BeirEvaluation {
   /** Embedding calls in flight at once when indexing whole documents. */
   public static final int DEFAULT_CONCURRENCY = 2;
 
-  private final LuceneCollections collections;
+  private final IndexStore collections;
   private final ModelInfo modelInfo;
   private final Supplier<EmbeddingModel> model;
   private final Chunker chunker;
@@ -61,7 +61,7 @@ public final class BeirEvaluation {
   private final Executor executor;
 
   private BeirEvaluation(
-      LuceneCollections collections,
+      IndexStore collections,
       ModelInfo modelInfo,
       Supplier<EmbeddingModel> model,
       Chunker chunker,
@@ -87,7 +87,7 @@ public final class BeirEvaluation {
    * @param executor runs indexing tasks; virtual threads recommended
    */
   public static BeirEvaluation create(
-      LuceneCollections collections,
+      IndexStore collections,
       ModelInfo modelInfo,
       Supplier<EmbeddingModel> model,
       Chunker chunker,

@@ -13,7 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexFileNames;
@@ -40,8 +39,7 @@ import org.apache.lucene.store.LockObtainFailedException;
  *
  * <p>Thread-safe and stateless apart from its paths; nothing to close.
  */
-public final class LuceneCollections {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+public final class LuceneCollections implements IndexStore {
   private static final String COLLECTIONS = "collections";
   private static final String LUCENE = "lucene";
 
@@ -82,26 +80,9 @@ public final class LuceneCollections {
     return config;
   }
 
-  /**
-   * Checks a collection name.
-   *
-   * @return {@code name}
-   * @throws IllegalArgumentException naming the bad value
-   */
-  public static String validateName(String name) {
-    Objects.requireNonNull(name, "collection name");
-    if (!NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
-      throw new IllegalArgumentException(
-          "invalid collection name '"
-              + name
-              + "': use 1 to 64 letters, digits, '_', '.' or '-' (not '.' or '..')");
-    }
-    return name;
-  }
-
   /** The folder of one collection (which may not exist yet). */
   public Path collectionDir(String collection) {
-    return dataDir.resolve(COLLECTIONS).resolve(validateName(collection));
+    return dataDir.resolve(COLLECTIONS).resolve(IndexStore.validateName(collection));
   }
 
   /**
@@ -114,6 +95,7 @@ public final class LuceneCollections {
    * @throws IllegalArgumentException if the name is invalid
    * @throws UncheckedIOException on I/O failure
    */
+  @Override
   public Index open(String collection, ModelInfo model) {
     Objects.requireNonNull(model, "model");
     Path path = luceneDir(collection);
@@ -139,6 +121,7 @@ public final class LuceneCollections {
    *
    * @throws CollectionNotFoundException if there is no such collection
    */
+  @Override
   public Index openExisting(String collection) {
     ModelInfo recorded =
         recordedModel(collection).orElseThrow(() -> new CollectionNotFoundException(collection));
@@ -158,6 +141,7 @@ public final class LuceneCollections {
    * @throws IllegalArgumentException if the name is invalid
    * @throws UncheckedIOException on I/O failure
    */
+  @Override
   public SearchableIndex openReadOnly(String collection, ModelInfo model) {
     return openReadOnly(collection, model, DEFAULT_REFRESH_INTERVAL);
   }
@@ -187,19 +171,7 @@ public final class LuceneCollections {
         collection, luceneDir(collection), model, refreshInterval, nanoTime);
   }
 
-  /**
-   * Opens an existing collection for searching only, with the model it records, for callers that do
-   * not know the model (BM25-only search). See {@link #openReadOnly(String, ModelInfo)}.
-   *
-   * @throws CollectionNotFoundException if there is no such collection
-   */
-  public SearchableIndex openReadOnly(String collection) {
-    ModelInfo recorded =
-        recordedModel(collection).orElseThrow(() -> new CollectionNotFoundException(collection));
-    return openReadOnly(collection, recorded);
-  }
-
-  /** Whether the collection exists (holds an index). */
+  @Override
   public boolean exists(String collection) {
     Path path = luceneDir(collection);
     if (!Files.isDirectory(path)) {
@@ -213,6 +185,7 @@ public final class LuceneCollections {
   }
 
   /** Names of the existing collections, sorted. */
+  @Override
   public List<String> names() {
     Path root = dataDir.resolve(COLLECTIONS);
     if (!Files.isDirectory(root)) {
@@ -222,7 +195,7 @@ public final class LuceneCollections {
     try (Stream<Path> children = Files.list(root)) {
       for (Path child : (Iterable<Path>) children::iterator) {
         String name = child.getFileName().toString();
-        if (isValidName(name) && exists(name)) {
+        if (IndexStore.isValidName(name) && exists(name)) {
           names.add(name);
         }
       }
@@ -239,6 +212,7 @@ public final class LuceneCollections {
    *
    * @throws IllegalStateException if the folder holds an index that Ragtime did not write
    */
+  @Override
   public Optional<ModelInfo> recordedModel(String collection) {
     Path path = luceneDir(collection);
     if (!Files.isDirectory(path)) {
@@ -261,6 +235,7 @@ public final class LuceneCollections {
    *
    * @throws CollectionNotFoundException if there is no such collection
    */
+  @Override
   public IndexStats stats(String collection) {
     if (!exists(collection)) {
       throw new CollectionNotFoundException(collection);
@@ -289,6 +264,7 @@ public final class LuceneCollections {
    * @throws UncheckedIOException on I/O failure, after which the collection no longer exists once
    *     its commit points are gone
    */
+  @Override
   public boolean drop(String collection) {
     return drop(collection, directory -> directory);
   }
@@ -380,9 +356,5 @@ public final class LuceneCollections {
 
   private Path luceneDir(String collection) {
     return collectionDir(collection).resolve(LUCENE);
-  }
-
-  private static boolean isValidName(String name) {
-    return NAME.matcher(name).matches() && !name.equals(".") && !name.equals("..");
   }
 }

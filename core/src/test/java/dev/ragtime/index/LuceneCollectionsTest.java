@@ -46,9 +46,9 @@ class LuceneCollectionsTest {
   void namesOfUpToSixtyFourAllowedCharactersAreAccepted() {
     String longest = "a".repeat(64);
 
-    assertThat(LuceneCollections.validateName(longest)).isEqualTo(longest);
-    assertThat(LuceneCollections.validateName("Docs_v2.1-final")).isEqualTo("Docs_v2.1-final");
-    assertThatThrownBy(() -> LuceneCollections.validateName(longest + "a"))
+    assertThat(IndexStore.validateName(longest)).isEqualTo(longest);
+    assertThat(IndexStore.validateName("Docs_v2.1-final")).isEqualTo("Docs_v2.1-final");
+    assertThatThrownBy(() -> IndexStore.validateName(longest + "a"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

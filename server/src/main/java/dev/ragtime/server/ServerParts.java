@@ -5,7 +5,7 @@ import dev.ragtime.document.DocumentParsers;
 import dev.ragtime.embed.EmbeddingModel;
 import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.index.Index;
-import dev.ragtime.index.LuceneCollections;
+import dev.ragtime.index.IndexStore;
 import dev.ragtime.index.SearchableIndex;
 import dev.ragtime.ingest.IngestQueue;
 import dev.ragtime.ingest.Ingestor;
@@ -39,7 +39,7 @@ import java.util.function.Supplier;
  *     taken by {@code ragtime worker} processes); empty to ingest them in this process
  */
 public record ServerParts(
-    LuceneCollections collections,
+    IndexStore collections,
     Supplier<ModelInfo> model,
     Function<Index, Ingestor> ingestors,
     Function<SearchableIndex, Searcher> searchers,

@@ -1,7 +1,7 @@
 package dev.ragtime.server.auth;
 
 import dev.ragtime.config.ConfigException;
-import dev.ragtime.index.LuceneCollections;
+import dev.ragtime.index.IndexStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -104,7 +104,7 @@ public final class ApiKeys {
     for (int i = 0; i < parts.length; i++) {
       String name = parts[i].strip();
       try {
-        names.add(LuceneCollections.validateName(name));
+        names.add(IndexStore.validateName(name));
       } catch (IllegalArgumentException e) {
         // Its message quotes the name, which could be a misplaced key: say what is wrong only.
         throw bad(

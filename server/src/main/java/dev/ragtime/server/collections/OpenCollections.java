@@ -3,7 +3,7 @@ package dev.ragtime.server.collections;
 import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.index.Index;
 import dev.ragtime.index.IndexStats;
-import dev.ragtime.index.LuceneCollections;
+import dev.ragtime.index.IndexStore;
 import dev.ragtime.index.SearchableIndex;
 import dev.ragtime.ingest.Ingestor;
 import dev.ragtime.search.Searcher;
@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  * of an open collection take no lock. Close it to close every index.
  */
 public final class OpenCollections implements AutoCloseable {
-  private final LuceneCollections store;
+  private final IndexStore store;
   private final Supplier<ModelInfo> model;
   private final Function<Index, Ingestor> ingestors;
   private final Function<SearchableIndex, Searcher> searchers;
@@ -44,7 +44,7 @@ public final class OpenCollections implements AutoCloseable {
    * @param searchers builds the searcher of an open index
    */
   public OpenCollections(
-      LuceneCollections store,
+      IndexStore store,
       Supplier<ModelInfo> model,
       Function<Index, Ingestor> ingestors,
       Function<SearchableIndex, Searcher> searchers) {
@@ -99,7 +99,7 @@ public final class OpenCollections implements AutoCloseable {
    */
   public static String validName(String name) {
     try {
-      return LuceneCollections.validateName(name);
+      return IndexStore.validateName(name);
     } catch (IllegalArgumentException e) {
       throw ApiException.invalidField("name", e.getMessage());
     }
