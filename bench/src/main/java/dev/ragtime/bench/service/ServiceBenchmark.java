@@ -84,6 +84,9 @@ public final class ServiceBenchmark {
                                3 s warm-ups, 8 s measurements, 15 s soak, 10 s gateway
         --docs N               index the first N documents (default all 5,183)
         --clients N            concurrent search clients (default 64)
+        --rate QPS             also run each search load open-loop: QPS searches started per
+                               second, at most --clients in progress, latency from when each
+                               was due (default 0: closed loop only)
         --warmup-seconds S     before each measurement (default 10)
         --seconds S            each search measurement (default 30)
         --soak-seconds S       the soak (default 60), in windows of --soak-window (default 10)
@@ -115,6 +118,7 @@ public final class ServiceBenchmark {
                 "--phases",
                 "--docs",
                 "--clients",
+                "--rate",
                 "--warmup-seconds",
                 "--seconds",
                 "--soak-seconds",
@@ -133,6 +137,7 @@ public final class ServiceBenchmark {
             o.list("--phases", "search,soak,gateway"),
             o.integer("--docs", quick ? 300 : Integer.MAX_VALUE),
             o.integer("--clients", 64),
+            o.integer("--rate", 0),
             Duration.ofSeconds(o.integer("--warmup-seconds", quick ? 3 : 10)),
             Duration.ofSeconds(o.integer("--seconds", quick ? 8 : 30)),
             Duration.ofSeconds(o.integer("--soak-seconds", quick ? 15 : 60)),
@@ -171,6 +176,7 @@ public final class ServiceBenchmark {
       List<String> phases,
       int docs,
       int clients,
+      int rate,
       Duration warmup,
       Duration measure,
       Duration soak,
@@ -214,18 +220,16 @@ public final class ServiceBenchmark {
           ClosedLoop.Call call =
               (client, seq) -> searcher.search(hybrid(queries.get((int) (seq % queries.size()))));
           local = measure("in-process", p.clients, p.warmup, p.measure, call, out);
+          if (p.rate > 0) {
+            results.put("inProcessAtRate", atRate("in-process", p, call, out));
+          }
         }
         results.put("inProcess", local);
         try (var server = startServer(rt, prometheus)) {
           var http = new SearchClient(server.port(), collection);
-          Recording.Window remote =
-              measure(
-                  "HTTP",
-                  p.clients,
-                  p.warmup,
-                  p.measure,
-                  (client, seq) -> http.search(queries.get((int) (seq % queries.size()))),
-                  out);
+          ClosedLoop.Call call =
+              (client, seq) -> http.search(queries.get((int) (seq % queries.size())));
+          Recording.Window remote = measure("HTTP", p.clients, p.warmup, p.measure, call, out);
           results.put("http", remote);
           double qpsRatio = remote.perSecond() / local.perSecond();
           double p99Ratio = remote.p99Ms() / local.p99Ms();
@@ -233,12 +237,29 @@ public final class ServiceBenchmark {
           results.put("httpOverP99Ratio", p99Ratio);
           out.printf(
               Locale.ROOT,
-              "HTTP / in-process: QPS %.2f×, p50 %.2f×, p99 %.2f× (target: ≥ 300 QPS, p99 ≤ 100 ms"
-                  + " over HTTP: %s)%n",
+              "HTTP / in-process: QPS %.2f×, p50 %.2f×, p99 %.2f×%n",
               qpsRatio,
               remote.p50Ms() / local.p50Ms(),
-              p99Ratio,
-              remote.perSecond() >= 300 && remote.p99Ms() <= 100 ? "met" : "not met");
+              p99Ratio);
+          // Little's law: closed-loop clients without pauses keep every client busy, so the mean
+          // latency is clients / QPS; p99 <= 100 ms then needs clients / 0.1 s QPS at least.
+          out.printf(
+              Locale.ROOT,
+              "closed loop: mean latency = %d clients / QPS, so p99 <= 100 ms needs >= %d QPS here;"
+                  + " the target (>= 300 QPS, p99 <= 100 ms) is judged on an open-loop run"
+                  + " (--rate 300)%n",
+              p.clients,
+              p.clients * 10);
+          if (p.rate > 0) {
+            Recording.Window open = atRate("HTTP", p, call, out);
+            results.put("httpAtRate", open);
+            out.printf(
+                Locale.ROOT,
+                "target (>= 300 QPS offered and served, p99 <= 100 ms, over HTTP): %s%n",
+                p.rate >= 300 && open.perSecond() >= 0.99 * p.rate && open.p99Ms() <= 100
+                    ? "met"
+                    : "not met");
+          }
         }
       }
       if (p.phases.contains("soak")) {
@@ -285,6 +306,39 @@ public final class ServiceBenchmark {
         run.recording().failed());
     printFailure(run, out);
     return w;
+  }
+
+  /**
+   * The same load open-loop: {@code p.rate} calls started per second (at most {@code p.clients} in
+   * progress) for {@code p.measure}, right after a closed-loop run of it (the warm-up).
+   */
+  private static Recording.Window atRate(
+      String label, Params p, ClosedLoop.Call call, PrintStream out) throws InterruptedException {
+    ClosedLoop.Run run = OpenLoop.run(p.rate, p.clients, p.measure, call);
+    // Served: the calls that ended within the run. Latency: of every call due in it, including
+    // those that ended after it (the run waits for them), so a lagging service shows in p99.
+    double served = run.window(Duration.ZERO, p.measure).perSecond();
+    Recording.Window w = run.window(Duration.ZERO, p.measure.multipliedBy(1_000));
+    out.printf(
+        Locale.ROOT,
+        "%-10s at %d/s offered (open loop, <= %d in progress), %.0f s: %,8.1f served/s, p50 %7.2f"
+            + " ms, p99 %7.2f ms, max %7.2f ms, %d failed%n",
+        label,
+        p.rate,
+        p.clients,
+        p.measure.toNanos() / 1e9,
+        served,
+        w.p50Ms(),
+        w.p99Ms(),
+        w.maxMs(),
+        run.recording().failed());
+    printFailure(run, out);
+    return new Recording.Window(
+        Math.round(served * p.measure.toNanos() / 1e9),
+        p.measure.toNanos() / 1e9,
+        w.p50Ms(),
+        w.p99Ms(),
+        w.maxMs());
   }
 
   private static void printFailure(ClosedLoop.Run run, PrintStream out) {
