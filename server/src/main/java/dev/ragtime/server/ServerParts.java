@@ -70,7 +70,7 @@ public record ServerParts(
 
   /** Parts without a durable queue: the service ingests posted documents itself. */
   public ServerParts(
-      LuceneCollections collections,
+      IndexStore collections,
       Supplier<ModelInfo> model,
       Function<Index, Ingestor> ingestors,
       Function<SearchableIndex, Searcher> searchers,
