@@ -2,6 +2,7 @@ package dev.ragtime.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ragtime.simulator.ProviderSimulator;
+import dev.ragtime.simulator.SimulatorCounters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,12 +31,21 @@ final class BenchRunner {
   private final Launcher launcher;
   private final int documentsInFlight;
   private final long seed;
+  private final Optional<Path> timelines;
 
   /**
    * @param documentsInFlight documents Ragtime embeds at once; 0 for the scenario's concurrency ×
    *     batch size (enough texts to fill every request the provider admits)
    */
   BenchRunner(Launcher launcher, int documentsInFlight, long seed) {
+    this(launcher, documentsInFlight, seed, Optional.empty());
+  }
+
+  /**
+   * As above; {@code timelines}: a directory where each run's exchanges go as {@code <tag>.csv}
+   * ({@link Timeline#writeCsv}).
+   */
+  BenchRunner(Launcher launcher, int documentsInFlight, long seed, Optional<Path> timelines) {
     if (documentsInFlight < 0) {
       throw new IllegalArgumentException(
           "documentsInFlight must be >= 0 (0 = auto), was " + documentsInFlight);
@@ -42,6 +53,7 @@ final class BenchRunner {
     this.launcher = launcher;
     this.documentsInFlight = documentsInFlight;
     this.seed = seed;
+    this.timelines = timelines;
   }
 
   /** The documents Ragtime embeds at once in {@code scenario}. */
@@ -60,7 +72,17 @@ final class BenchRunner {
           new Contender.Target(baseUrl, API_KEY, scenario, documentsInFlight(scenario));
       ContenderReport report = launcher.run(kind, workload, target, tag);
       awaitIdle(simulator);
-      return RunResult.of(scenario, run, workload, report, simulator.counters().snapshot());
+      List<SimulatorCounters.Exchange> exchanges = simulator.counters().exchanges();
+      if (timelines.isPresent()) {
+        Timeline.writeCsv(exchanges, timelines.get().resolve(tag + ".csv"));
+      }
+      return RunResult.of(
+          scenario,
+          run,
+          workload,
+          report,
+          simulator.counters().snapshot(),
+          Timeline.of(exchanges, scenario.concurrency()).summary());
     }
   }
 

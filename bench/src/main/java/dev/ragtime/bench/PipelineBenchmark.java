@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The embedding-pipeline benchmark (issue 3): Ragtime's pipeline, LangChain4j, Spring AI and a
@@ -134,7 +135,9 @@ public final class PipelineBenchmark {
                 System.getProperty("java.class.path"),
                 jvmArgs,
                 childTimeout);
-    BenchRunner runner = new BenchRunner(launcher, documentsInFlight, seed);
+    BenchRunner runner =
+        new BenchRunner(
+            launcher, documentsInFlight, seed, Optional.of(outDir.resolve("timelines")));
     List<RunResult> all = new ArrayList<>();
     for (Scenario scenario : scenarios) {
       out.printf("%nscenario %s: %s%n", scenario.name(), scenario.description());
@@ -154,6 +157,7 @@ public final class PipelineBenchmark {
               r.throttled(),
               r.lost(),
               r.firstError().isEmpty() ? "" : "  (" + abbreviate(r.firstError(), 100) + ")");
+          out.printf("      timeline: %s%n", r.timeline());
         }
       }
     }
@@ -182,19 +186,20 @@ public final class PipelineBenchmark {
         double[] spread = Report.spread(all, r.scenario(), r.contender());
         String line =
             Report.fmt(
-                "- %s: %s; ceiling bound by %s; throughput over %d run(s) %,.0f–%,.0f tokens/s;"
-                    + " peak %d in flight; %,d texts embedded twice%s%n",
-                r.contender(),
-                r.settings(),
-                r.binding().isEmpty() ? "–" : r.binding(),
-                runs,
-                spread[0],
-                spread[1],
-                r.peakInFlight(),
-                r.duplicateEmbeddings(),
-                r.firstError().isEmpty()
-                    ? ""
-                    : "; first error: " + abbreviate(r.firstError(), 200));
+                    "- %s: %s; ceiling bound by %s; throughput over %d run(s) %,.0f–%,.0f tokens/s;"
+                        + " peak %d in flight; %,d texts embedded twice%s%n",
+                    r.contender(),
+                    r.settings(),
+                    r.binding().isEmpty() ? "–" : r.binding(),
+                    runs,
+                    spread[0],
+                    spread[1],
+                    r.peakInFlight(),
+                    r.duplicateEmbeddings(),
+                    r.firstError().isEmpty()
+                        ? ""
+                        : "; first error: " + abbreviate(r.firstError(), 200))
+                + Report.fmt("  timeline: %s%n", r.timeline());
         out.print("  " + line);
         md.append(line);
       }

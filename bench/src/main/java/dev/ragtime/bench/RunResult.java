@@ -34,6 +34,7 @@ import java.util.Map;
  *     it, then retried)
  * @param peakInFlight most requests in progress at the simulator at once
  * @param firstError the first failure the client surfaced, empty if none
+ * @param timeline where the provider's capacity went ({@link Timeline#summary()}), empty if unknown
  */
 record RunResult(
     String scenario,
@@ -59,14 +60,16 @@ record RunResult(
     long connections,
     long duplicateEmbeddings,
     int peakInFlight,
-    String firstError) {
+    String firstError,
+    String timeline) {
 
   static RunResult of(
       Scenario scenario,
       int run,
       Workload workload,
       ContenderReport report,
-      SimulatorCounters.Snapshot counters) {
+      SimulatorCounters.Snapshot counters,
+      String timeline) {
     double wall = report.wallNanos() / 1e9;
     Verification v = report.verification();
     double tokensPerSecond = wall > 0 ? v.deliveredTokens() / wall : 0;
@@ -108,7 +111,8 @@ record RunResult(
         counters.connectionsAccepted(),
         counters.inputsEmbedded() - counters.distinctTextsEmbedded(),
         counters.peakConcurrentRequests(),
-        report.firstError());
+        report.firstError(),
+        timeline);
   }
 
   /** 429s as a share of requests received. */

@@ -186,6 +186,7 @@ class PipelineBenchmarkSmokeTest {
         1,
         0,
         1,
+        "",
         "");
   }
 

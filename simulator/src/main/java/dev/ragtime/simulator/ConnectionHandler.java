@@ -104,6 +104,9 @@ final class ConnectionHandler implements Runnable {
     if (counted) {
       counters.onRequestStarted();
     }
+    long startNanos = System.nanoTime();
+    int status = 0;
+    int inputs = 0;
     SimulatedProvider.InFlight inFlight = new SimulatedProvider.InFlight();
     try {
       SimulatedProvider.Outcome outcome = provider.handle(request, inFlight);
@@ -123,6 +126,8 @@ final class ConnectionHandler implements Runnable {
             }
             throw e;
           }
+          status = reply.status();
+          inputs = reply.embedded().size();
           return !close;
         }
         case SimulatedProvider.Reset reset -> {
@@ -143,6 +148,7 @@ final class ConnectionHandler implements Runnable {
       provider.release(inFlight);
       if (counted) {
         counters.onRequestFinished();
+        counters.onExchange(startNanos, System.nanoTime(), status, inputs);
       }
     }
   }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -35,11 +36,17 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li><b>Connections</b>: every TCP connection accepted, and those open now.
  *   <li><b>Concurrent requests</b>: counted requests read off the wire and not yet answered (this
  *       includes hung ones), now and at the peak since start or {@link #reset()}.
+ *   <li><b>Exchanges</b>: when each counted request was read and answered, with its status and
+ *       inputs embedded, for a timeline of a run ({@link #exchanges()}; the first {@value
+ *       #MAX_EXCHANGES} since start or {@link #reset()}).
  * </ul>
  */
 public final class SimulatorCounters {
 
   private static final int MAX_STATUS = 600;
+
+  /** Exchanges {@link #exchanges()} keeps at most. */
+  public static final int MAX_EXCHANGES = 100_000;
 
   private final LongAdder connectionsAccepted = new LongAdder();
   private final AtomicInteger openConnections = new AtomicInteger();
@@ -53,6 +60,8 @@ public final class SimulatorCounters {
   private final AtomicInteger concurrentRequests = new AtomicInteger();
   private final AtomicInteger peakConcurrentRequests = new AtomicInteger();
   private final ConcurrentHashMap<String, LongAdder> perText = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Exchange> exchanges = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger exchangeCount = new AtomicInteger();
 
   SimulatorCounters() {}
 
@@ -107,6 +116,17 @@ public final class SimulatorCounters {
         }
         count.add(sign);
       }
+    }
+  }
+
+  /**
+   * A counted request read at {@code startNanos} and finished at {@code endNanos} ({@link
+   * System#nanoTime()}) with {@code status} (0: reset, hung or aborted) and {@code inputs} texts
+   * embedded.
+   */
+  void onExchange(long startNanos, long endNanos, int status, int inputs) {
+    if (exchangeCount.incrementAndGet() <= MAX_EXCHANGES) {
+      exchanges.add(new Exchange(startNanos, endNanos, status, inputs));
     }
   }
 
@@ -263,7 +283,21 @@ public final class SimulatorCounters {
     }
     peakConcurrentRequests.set(concurrentRequests.get());
     perText.clear();
+    exchanges.clear();
+    exchangeCount.set(0);
   }
+
+  /** The exchanges finished since start or {@link #reset()}, in the order they finished. */
+  public List<Exchange> exchanges() {
+    return List.copyOf(exchanges);
+  }
+
+  /**
+   * One counted request: read at {@code startNanos}, finished at {@code endNanos} (both {@link
+   * System#nanoTime()}), answered with {@code status} (0 when reset, hung or aborted), {@code
+   * inputs} texts embedded (0 unless it succeeded).
+   */
+  public record Exchange(long startNanos, long endNanos, int status, int inputs) {}
 
   /** The counters now, as a value (without the per-text counts). */
   public Snapshot snapshot() {

@@ -59,6 +59,27 @@ class CountersAndLifecycleTest {
   }
 
   @Test
+  void eachExchangeIsLoggedWithItsTimesStatusAndInputsUntilReset() throws Exception {
+    try (ProviderSimulator sim = start();
+        HttpClient client = TestHttp.client()) {
+      long before = System.nanoTime();
+      assertThat(post(client, embeddings(sim), openAi("m", "a", "b", "c")).statusCode())
+          .isEqualTo(200);
+      assertThat(post(client, embeddings(sim), "{not json").statusCode()).isEqualTo(400);
+      awaitCondition(() -> sim.counters().exchanges().size() == 2);
+      List<SimulatorCounters.Exchange> log = sim.counters().exchanges();
+      assertThat(log)
+          .extracting(SimulatorCounters.Exchange::status, SimulatorCounters.Exchange::inputs)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(200, 3),
+              org.assertj.core.groups.Tuple.tuple(400, 0));
+      assertThat(log).allSatisfy(e -> assertThat(e.startNanos()).isBetween(before, e.endNanos()));
+      sim.counters().reset();
+      assertThat(sim.counters().exchanges()).isEmpty();
+    }
+  }
+
+  @Test
   void aNewClientPerCallOpensANewConnectionEachTime() throws Exception {
     try (ProviderSimulator sim = start()) {
       for (int i = 0; i < 5; i++) {
