@@ -41,14 +41,15 @@ import org.slf4j.LoggerFactory;
  * [SEP]), the model's {@link Pooling} over the last hidden state, L2 normalisation.
  *
  * <p>Design note. {@link #embed} tokenises every text, sorts the texts by token count and runs them
- * in batches of {@link OnnxModelConfig#batchSize()}, each padded only to its own longest member,
- * then puts the vectors back in input order. Inference runs one batch at a time per model (a lock
- * taken per batch, so a short query waits for at most one batch of a long ingestion call): ONNX
- * Runtime already spreads one batch over {@link OnnxModelConfig#intraOpThreads()} threads, so
- * concurrent runs would only contend for the same cores and prevent reusing the input and output
- * buffers. Tokenisation and everything else run on the calling threads, concurrently. The model's
- * output is written straight into a reused direct buffer, so a batch allocates one {@code long[]}
- * per text (its token ids) and one {@code float[]} per vector, nothing per token.
+ * in batches of {@link OnnxModelConfig#batchSize()} texts and at most {@link
+ * LocalModel#batchCells()} padded tokens, each padded only to its own longest member, then puts the
+ * vectors back in input order. Inference runs one batch at a time per model (a lock taken per
+ * batch, so a short query waits for at most one batch of a long ingestion call): ONNX Runtime
+ * already spreads one batch over {@link OnnxModelConfig#intraOpThreads()} threads, so concurrent
+ * runs would only contend for the same cores and prevent reusing the input and output buffers.
+ * Tokenisation and everything else run on the calling threads, concurrently. The model's output is
+ * written straight into a reused direct buffer, so a batch allocates one {@code long[]} per text
+ * (its token ids) and one {@code float[]} per vector, nothing per token.
  *
  * <p>Thread-safe. Must be {@linkplain #close() closed} to release the native session and tokenizer.
  * Failures of ONNX Runtime surface as {@link IllegalStateException}; a thread interrupted while
@@ -79,13 +80,6 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
    * so the prefix almost always already overflows the limit.
    */
   private static final int PREFIX_CHARS_PER_TOKEN = 8;
-
-  /**
-   * Most padded tokens in one batch (rows times the longest row). Measured on 2 cores: texts of 256
-   * word-pieces run about 15% faster in batches of 4 to 8 than of 32, while short sentences (20 to
-   * 40 word-pieces) are still limited by the batch size, not by this.
-   */
-  static final int BATCH_TOKEN_BUDGET = 2048;
 
   private static final Logger LOG = LoggerFactory.getLogger(OnnxEmbeddingModel.class);
 
@@ -265,7 +259,7 @@ public final class OnnxEmbeddingModel implements EmbeddingModel {
       lengths[i] = tokenIds[i].length;
     }
     float[][] vectors = new float[count][];
-    for (int[] batch : LengthBatches.plan(lengths, batchSize, BATCH_TOKEN_BUDGET)) {
+    for (int[] batch : LengthBatches.plan(lengths, batchSize, declared.batchCells())) {
       runBatch(batch, tokenIds, vectors);
     }
     return List.of(vectors);

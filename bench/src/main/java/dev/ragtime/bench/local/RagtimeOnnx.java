@@ -26,7 +26,9 @@ final class RagtimeOnnx implements Embedder {
         + c.model().settingName()
         + ": batch "
         + Math.min(c.batchSize(), c.model().maxBatchSize())
-        + ", token budget 2048 cells, "
+        + ", token budget "
+        + c.model().batchCells()
+        + " cells, "
         + c.intraOpThreads()
         + " intra-op threads, max "
         + c.maxTokens()
