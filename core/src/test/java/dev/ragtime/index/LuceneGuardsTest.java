@@ -351,4 +351,16 @@ class LuceneGuardsTest {
     assertThat(collections.names()).isSorted().containsExactlyInAnyOrderElementsOf(names);
     assertThat(collections.dataDir()).isEqualTo(dataDir.toAbsolutePath().normalize());
   }
+
+  @Test
+  void eachIndexObjectDescribesItselfByCollectionAndModelForLogs() {
+    var collections = collections();
+    assertThat(collections.toString()).contains(dataDir.getFileName().toString());
+    try (Index index = collections.open("docs", MODEL)) {
+      assertThat(index.toString()).contains("docs").contains(MODEL.toString());
+    }
+    try (SearchableIndex reader = collections.openReadOnly("docs", MODEL)) {
+      assertThat(reader.toString()).contains("docs").contains(MODEL.toString());
+    }
+  }
 }
