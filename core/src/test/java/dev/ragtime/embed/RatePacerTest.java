@@ -184,4 +184,23 @@ class RatePacerTest {
             Optional.empty()));
     assertThat(tokens.reserve(100).delay()).isEqualTo(Duration.ofMillis(100));
   }
+
+  @Test
+  void departuresFollowARateLearnedFromHeadersEvenWhenTheBurstStaysOneRequest() {
+    var pacer = new RatePacer(60, 0, clock); // one request a second; a burst of one request
+    var first = pacer.reserve(1);
+    assertThat(pacer.admit(first)).isZero();
+    // The provider reports 30 a minute: half the rate, and still a burst of one request.
+    pacer.observe(
+        new RateLimitHeaders(
+            OptionalLong.of(30),
+            OptionalLong.empty(),
+            Optional.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            Optional.empty()));
+    assertThat(pacer.requestsPerMinute()).isEqualTo(30);
+    // A request that leaves right after the first one waits for the new rate's interval.
+    assertThat(pacer.admit(pacer.reserve(1))).isEqualTo(Duration.ofSeconds(2));
+  }
 }
