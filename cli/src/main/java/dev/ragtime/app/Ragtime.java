@@ -15,6 +15,9 @@ import dev.ragtime.index.SearchableIndex;
 import dev.ragtime.ingest.Ingestor;
 import dev.ragtime.onnx.OnnxEmbeddingModel;
 import dev.ragtime.onnx.OnnxModelConfig;
+import dev.ragtime.postgres.PgDatabase;
+import dev.ragtime.postgres.StoreException;
+import dev.ragtime.postgres.cache.PgVectorCache;
 import dev.ragtime.search.Searcher;
 import dev.ragtime.server.ServerParts;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,10 +42,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * when a text must actually be embedded, so {@code stats}, {@code delete}, BM25 search and a
  * re-ingest of unchanged files never pay for it.
  *
- * <p>Thread-safe. Close it to release the model and stop the executor.
+ * <p>With a PostgreSQL store ({@link RagtimeConfig#store()}) it opens the database once (one
+ * connection pool, the schema migrated) and every part that holds state uses it: the collections,
+ * the embedding pipeline's persistent cache (shared by every node) and, for {@code serve} and
+ * {@code worker}, the ingestion queue. Nothing else then holds state, so any number of instances
+ * may run on one database.
+ *
+ * <p>Thread-safe. Close it to release the model, stop the executor and close the database pool.
  */
 public final class Ragtime implements AutoCloseable {
   private final RagtimeConfig config;
+  private final Optional<PgDatabase> database;
   private final IndexStore collections;
   private final ExecutorService executor;
   private final DocumentParsers parsers;
@@ -57,11 +67,34 @@ public final class Ragtime implements AutoCloseable {
 
   private Ragtime(RagtimeConfig config, MeterRegistry meters) {
     this.config = Objects.requireNonNull(config, "config");
-    this.collections = LuceneCollections.at(config.dataDir(), config.index());
+    this.database = config.store().map(PgDatabase::open);
+    try {
+      this.collections =
+          database.map(Ragtime::postgresCollections).orElseGet(() -> luceneCollections(config));
+    } catch (RuntimeException e) {
+      database.ifPresent(PgDatabase::close);
+      throw e;
+    }
     this.executor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ragtime-", 0).factory());
     this.parsers = DocumentParsers.create(config.ingest().maxFileBytes());
     this.meters = Objects.requireNonNull(meters, "meters");
+  }
+
+  private static IndexStore luceneCollections(RagtimeConfig config) {
+    return LuceneCollections.at(config.dataDir(), config.index());
+  }
+
+  /**
+   * The collections of the PostgreSQL store. The index on PostgreSQL is not in this build yet:
+   * until it is, a PostgreSQL store is refused here, with the database already reachable and
+   * migrated.
+   */
+  private static IndexStore postgresCollections(PgDatabase database) {
+    throw new StoreException(
+        "this build has no index on PostgreSQL yet (the store "
+            + database.settings().jdbcUrl()
+            + " is reachable); leave RAGTIME_STORE and --store unset to use the data directory");
   }
 
   public static Ragtime create(RagtimeConfig config) {
@@ -74,6 +107,14 @@ public final class Ragtime implements AutoCloseable {
    */
   public static Ragtime create(RagtimeConfig config, MeterRegistry meters) {
     return new Ragtime(config, meters);
+  }
+
+  /**
+   * The PostgreSQL store's database (its pool), opened once; empty for the Lucene data directory.
+   * Closed by {@link #close()}.
+   */
+  public Optional<PgDatabase> database() {
+    return database;
   }
 
   /** Where every meter of this instance is registered. */
@@ -186,8 +227,12 @@ public final class Ragtime implements AutoCloseable {
                   .meterRegistry(meters)
                   // Spans go to whatever OpenTelemetry is installed globally (the Java agent, or
                   // an SDK registered by an embedding application); a no-op otherwise.
-                  .tracer(GlobalOpenTelemetry.getTracer("dev.ragtime"))
-                  .cacheDirectory(config.dataDir().resolve("embedding-cache"));
+                  .tracer(GlobalOpenTelemetry.getTracer("dev.ragtime"));
+          // The persistent cache lives where the collections do: shared by every node in the
+          // database, or beside the Lucene collections.
+          database.ifPresentOrElse(
+              db -> b.persistentCache(PgVectorCache.opener(db.dataSource())),
+              () -> b.cacheDirectory(config.dataDir().resolve("embedding-cache")));
           if (config.localEmbedding()) {
             b.localModel(new LazyLocalModel()).tokenCounter(tokenCounter());
           }
@@ -305,5 +350,6 @@ public final class Ragtime implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     meters.close();
+    database.ifPresent(PgDatabase::close); // last: the pipeline wrote its cache through it
   }
 }

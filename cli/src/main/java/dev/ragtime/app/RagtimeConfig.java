@@ -7,12 +7,14 @@ import dev.ragtime.embed.EmbeddingConfig;
 import dev.ragtime.index.IndexConfig;
 import dev.ragtime.ingest.IngestConfig;
 import dev.ragtime.onnx.LocalModel;
+import dev.ragtime.postgres.PgSettings;
 import dev.ragtime.provider.Secret;
 import dev.ragtime.search.Fusion;
 import dev.ragtime.search.ScoreNormalization;
 import dev.ragtime.search.SearchConfig;
 import dev.ragtime.server.auth.ApiKeys;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -31,6 +33,8 @@ import java.util.TreeSet;
  * @param local the local ONNX model's settings
  * @param apiKeys the keys {@code ragtime serve} requires ({@code RAGTIME_API_KEYS}, environment
  *     only; format in {@link ApiKeys}); none by default
+ * @param store the shared PostgreSQL store ({@code store}, {@code RAGTIME_STORE}, {@code --store};
+ *     password only from the environment); empty for the Lucene collections under {@code dataDir}
  */
 public record RagtimeConfig(
     Path dataDir,
@@ -41,7 +45,8 @@ public record RagtimeConfig(
     SearchConfig search,
     IndexConfig index,
     IngestConfig ingest,
-    ApiKeys apiKeys) {
+    ApiKeys apiKeys,
+    Optional<PgSettings> store) {
 
   public static final Path DEFAULT_DATA_DIR = Path.of("ragtime-data");
 
@@ -55,6 +60,7 @@ public record RagtimeConfig(
     Objects.requireNonNull(index, "index");
     Objects.requireNonNull(ingest, "ingest");
     Objects.requireNonNull(apiKeys, "apiKeys");
+    Objects.requireNonNull(store, "store");
   }
 
   /**
@@ -75,6 +81,9 @@ public record RagtimeConfig(
                 "data",
                 "native-dir",
                 "api-keys",
+                "store",
+                "store-password",
+                "store-pool-size",
                 "local.model",
                 "local.threads",
                 "local.max-tokens",
@@ -126,6 +135,22 @@ public record RagtimeConfig(
    */
   public static RagtimeConfig from(
       Settings settings, Optional<Path> dataOverride, Map<String, String> env) {
+    return from(settings, dataOverride, Optional.empty(), env);
+  }
+
+  /**
+   * Resolves the configuration.
+   *
+   * @param settings file + environment
+   * @param dataOverride {@code --data} from the command line, if given
+   * @param storeOverride {@code --store} from the command line, if given
+   * @param env the environment, for the default cache location and the store's password
+   */
+  public static RagtimeConfig from(
+      Settings settings,
+      Optional<Path> dataOverride,
+      Optional<String> storeOverride,
+      Map<String, String> env) {
     settings.requireKnown(knownKeys());
     Path data =
         dataOverride.orElseGet(
@@ -180,13 +205,66 @@ public record RagtimeConfig(
                 .orElse(ig.maxFileBytes()));
     ApiKeys keys = settings.string("api-keys").map(ApiKeys::parse).orElse(ApiKeys.none());
     return new RagtimeConfig(
-        data, natives, local, embedding, chunking, search, index, ingest, keys);
+        data,
+        natives,
+        local,
+        embedding,
+        chunking,
+        search,
+        index,
+        ingest,
+        keys,
+        store(settings, storeOverride, env));
   }
 
   /** The same configuration with another embedding configuration. */
   public RagtimeConfig withEmbedding(EmbeddingConfig newEmbedding) {
     return new RagtimeConfig(
-        dataDir, nativeDir, local, newEmbedding, chunking, search, index, ingest, apiKeys);
+        dataDir, nativeDir, local, newEmbedding, chunking, search, index, ingest, apiKeys, store);
+  }
+
+  /**
+   * The PostgreSQL store, if one is named: {@code --store} wins over {@code store}. A password may
+   * come only from the environment: inside {@code RAGTIME_STORE}'s URL, or from {@code
+   * RAGTIME_STORE_PASSWORD} / {@code PGPASSWORD}; one inside the YAML file's or the command line's
+   * URL is refused (the file is shared, the command line is visible to every user of the machine).
+   */
+  private static Optional<PgSettings> store(
+      Settings s, Optional<String> override, Map<String, String> env) {
+    Optional<String> url = override.filter(u -> !u.isBlank()).or(() -> s.string("store"));
+    if (url.isEmpty()) {
+      return Optional.empty();
+    }
+    String source = override.isPresent() ? "--store" : s.source("store");
+    if (!source.startsWith("environment") && hasPassword(url.get())) {
+      throw new ConfigException(
+          "the store URL of "
+              + source
+              + " contains a password; passwords are read only from the environment: set "
+              + PgSettings.PASSWORD_ENV
+              + " (or PGPASSWORD), or give the whole URL in RAGTIME_STORE");
+    }
+    try {
+      PgSettings pg = PgSettings.parse(url.get(), env);
+      return Optional.of(pg.withPoolSize(s.integer("store-pool-size", pg.poolSize())));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("store (" + source + "): " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether a URL carries {@code user:password@}; false for anything that does not parse. */
+  private static boolean hasPassword(String url) {
+    try {
+      String userInfo = new URI(url.strip()).getRawUserInfo();
+      return userInfo != null && userInfo.indexOf(':') >= 0;
+    } catch (URISyntaxException e) {
+      return url.matches("(?s).*://[^/@]*:[^/@]*@.*"); // PgSettings reports the bad syntax
+    }
+  }
+
+  /** Whether collections, cache and queue live in PostgreSQL rather than under {@code dataDir}. */
+  public boolean postgres() {
+    return store.isPresent();
   }
 
   /** Whether vectors come from the in-process model. */

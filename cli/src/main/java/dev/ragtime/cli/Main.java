@@ -62,6 +62,16 @@ public final class Main implements Runnable {
   Path data;
 
   @Option(
+      names = "--store",
+      paramLabel = "URL",
+      scope = ScopeType.INHERIT,
+      description =
+          "Shared PostgreSQL store, postgres://user@host:5432/database (default: $RAGTIME_STORE;"
+              + " without one, the Lucene collections under --data). The password is read only"
+              + " from RAGTIME_STORE_PASSWORD or PGPASSWORD.")
+  String store;
+
+  @Option(
       names = "--config",
       paramLabel = "FILE",
       scope = ScopeType.INHERIT,
@@ -105,7 +115,7 @@ public final class Main implements Runnable {
   private RagtimeConfig config() {
     Settings settings =
         Settings.load(Settings.locateFile(Optional.ofNullable(configFile), env), env);
-    return RagtimeConfig.from(settings, Optional.ofNullable(data), env);
+    return RagtimeConfig.from(settings, Optional.ofNullable(data), Optional.ofNullable(store), env);
   }
 
   public static void main(String[] args) {

@@ -3,6 +3,7 @@ package dev.ragtime.cli;
 import dev.ragtime.app.Ragtime;
 import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.index.IndexStats;
+import dev.ragtime.postgres.PgSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -44,11 +45,17 @@ final class StatsCommand implements Callable<Integer> {
       if (json) {
         var out = new LinkedHashMap<String, Object>();
         out.put("dataDir", rt.config().dataDir().toAbsolutePath().toString());
+        // The PostgreSQL store's JDBC URL (never a password), or null for the Lucene data dir.
+        out.put("store", rt.config().store().map(PgSettings::jdbcUrl).orElse(null));
         out.put("model", rt.modelId());
         out.put("collections", collections);
         main.out.println(Json.write(out));
       } else {
-        main.out.println("data: " + rt.config().dataDir().toAbsolutePath());
+        main.out.println(
+            rt.config()
+                .store()
+                .map(pg -> "store: " + pg.jdbcUrl() + " as " + pg.user())
+                .orElseGet(() -> "data: " + rt.config().dataDir().toAbsolutePath()));
         main.out.println(
             "configured model: "
                 + rt.modelId()

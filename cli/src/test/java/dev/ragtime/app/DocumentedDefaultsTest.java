@@ -43,7 +43,7 @@ class DocumentedDefaultsTest {
   /** Keys that are not in the tables on purpose. */
   private static final Set<String> NOT_IN_TABLES =
       // secrets: their rows have no key, only the environment variable
-      Set.of("embedding.api-key", "api-keys");
+      Set.of("embedding.api-key", "api-keys", "store-password");
 
   private static final Pattern ROW_KEYS = Pattern.compile("`([a-z][a-z0-9.-]*)`");
 
@@ -290,6 +290,8 @@ class DocumentedDefaultsTest {
 
   static {
     CHECKS.put("data", DocumentedDefaultsTest::unquote);
+    CHECKS.put("store", DocumentedDefaultsTest::unquote);
+    CHECKS.put("store-pool-size", DocumentedDefaultsTest::integer);
     CHECKS.put("native-dir", DocumentedDefaultsTest::unquote);
     CHECKS.put("local.threads", DocumentedDefaultsTest::unquote);
     CHECKS.put("local.max-tokens", DocumentedDefaultsTest::integer);
@@ -346,6 +348,9 @@ class DocumentedDefaultsTest {
     OnnxModelConfig onnx = OnnxModelConfig.defaults(Path.of("unused"));
     return switch (key) {
       case "data" -> "./" + local.dataDir();
+      case "store" -> local.store().isEmpty() ? "none" : local.store();
+      case "store-pool-size" ->
+          (long) resolve(Map.of("store", "postgres://u@h/db")).store().orElseThrow().poolSize();
       case "native-dir" -> {
         Path home = Path.of(System.getProperty("user.home"));
         yield "~/" + home.relativize(RagtimeConfig.defaultCacheDir(Map.of()));

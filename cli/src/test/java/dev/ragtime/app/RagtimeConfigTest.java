@@ -124,4 +124,74 @@ class RagtimeConfigTest {
         .hasMessageContaining("entry 2")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain(key).doesNotContain("tooShort"));
   }
+
+  @Test
+  void theStoreComesFromTheEnvironmentOrTheCommandLineAndItsPasswordOnlyFromTheEnvironment(
+      @TempDir Path dir) throws Exception {
+    String pw = "s3cret-do-not-print";
+    Map<String, String> env =
+        Map.of(
+            "RAGTIME_STORE", "postgres://rt@db.example:5433/rag",
+            "RAGTIME_STORE_PASSWORD", pw,
+            "RAGTIME_STORE_POOL_SIZE", "4");
+    RagtimeConfig c =
+        RagtimeConfig.from(Settings.load(Optional.empty(), env), Optional.of(dir), env);
+    assertThat(c.postgres()).isTrue();
+    var store = c.store().orElseThrow();
+    assertThat(store.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example:5433/rag");
+    assertThat(store.user()).isEqualTo("rt");
+    assertThat(store.password().orElseThrow().reveal()).isEqualTo(pw);
+    assertThat(store.poolSize()).isEqualTo(4);
+    assertThat(c.toString()).doesNotContain(pw);
+    assertThat(config(Map.of()).postgres()).isFalse();
+
+    // --store wins; a password inside RAGTIME_STORE's URL is the environment's, so accepted
+    Map<String, String> inUrl = Map.of("RAGTIME_STORE", "postgres://rt:" + pw + "@db:5432/rag");
+    assertThat(
+            RagtimeConfig.from(
+                    Settings.load(Optional.empty(), inUrl),
+                    Optional.of(dir),
+                    Optional.of("postgres://other@db2/x"),
+                    Map.of())
+                .store()
+                .orElseThrow()
+                .user())
+        .isEqualTo("other");
+    assertThat(
+            RagtimeConfig.from(Settings.load(Optional.empty(), inUrl), Optional.of(dir), inUrl)
+                .store()
+                .orElseThrow()
+                .password())
+        .isPresent();
+
+    // ... but refused on the command line and in the YAML file, without echoing it
+    assertThatThrownBy(
+            () ->
+                RagtimeConfig.from(
+                    Settings.empty(),
+                    Optional.of(dir),
+                    Optional.of("postgres://rt:" + pw + "@db/rag"),
+                    Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--store")
+        .hasMessageContaining("RAGTIME_STORE_PASSWORD")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(pw));
+    Path yml = dir.resolve("ragtime.yml");
+    Files.writeString(yml, "store: postgres://rt:" + pw + "@db/rag\n");
+    assertThatThrownBy(
+            () ->
+                RagtimeConfig.from(
+                    Settings.load(Optional.of(yml), Map.of()), Optional.of(dir), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("file " + yml)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(pw));
+  }
+
+  @Test
+  void aStoreUrlThatIsNotPostgresIsAConfigErrorNamingWhereItCameFrom() {
+    assertThatThrownBy(() -> config(Map.of("store", "mysql://u@h/db")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("store")
+        .hasMessageContaining("postgres://");
+  }
 }

@@ -1,5 +1,6 @@
 package dev.ragtime.server;
 
+import dev.ragtime.index.CollectionNotFoundException;
 import dev.ragtime.ingest.SourceScan;
 import dev.ragtime.server.auth.AccessFilter;
 import dev.ragtime.server.auth.RouteAccess;
@@ -95,6 +96,14 @@ public final class RagtimeServer implements AutoCloseable {
                     server.setStopTimeout(config.drainTimeout().toMillis());
                   });
               var api = new Api(c.routes, parts.meters(), config.maxBodyBytes(), new RouteAccess());
+              // Another node dropped a collection this one has open: answer 404 and reopen it
+              // on the next request, should it exist again by then.
+              c.routes.exception(
+                  CollectionNotFoundException.class,
+                  (e, ctx) -> {
+                    collections.forget(e.collection());
+                    Api.problem(ctx, e);
+                  });
               new HealthRoutes(parts.meters(), parts.modelLoaded(), accepting::get, api).register();
               new OpenApiRoute(api).register();
               new CollectionRoutes(collections, api).register();

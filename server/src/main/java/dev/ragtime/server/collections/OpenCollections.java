@@ -24,6 +24,12 @@ import java.util.function.Supplier;
  * Lucene writer and one near-real-time view. Collections are opened with the service's model; one
  * built by an incompatible model is refused (409).
  *
+ * <p>The service need not be the store's only writer: with a shared store (PostgreSQL) other nodes
+ * create, write and drop the same collections. An open collection that another node dropped (or
+ * dropped and created again) fails with {@link dev.ragtime.index.CollectionNotFoundException}; the
+ * service then {@linkplain #forget forgets} it, so the request answers 404 and the next one opens
+ * the collection afresh if it exists again.
+ *
  * <p>Thread-safe. Opening and dropping are serialised by one lock (they are rare and quick); reads
  * of an open collection take no lock. Close it to close every index.
  */
@@ -212,6 +218,29 @@ public final class OpenCollections implements AutoCloseable {
         }
       }
       return store.drop(name);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Forgets an open collection that the store no longer has (another node dropped it): closes its
+   * index unless an ingestion runs into it here (that run fails on its own and the collection is
+   * forgotten on the next failure). The next {@link #find} opens it again if it exists by then.
+   */
+  public void forget(String name) {
+    lock.lock();
+    try {
+      Collection c = open.get(name);
+      if (c == null || !c.writes().tryLock()) {
+        return;
+      }
+      try {
+        open.remove(name);
+        c.index().close();
+      } finally {
+        c.writes().unlock();
+      }
     } finally {
       lock.unlock();
     }
