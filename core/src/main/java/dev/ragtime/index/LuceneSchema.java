@@ -62,9 +62,6 @@ final class LuceneSchema {
 
   static final VectorSimilarityFunction SIMILARITY = VectorSimilarityFunction.DOT_PRODUCT;
 
-  /** Largest tolerated {@code |‖v‖² − 1|} of a vector that should be unit length. */
-  static final double UNIT_TOLERANCE = 1e-2;
-
   static final String USER_DATA_SCHEMA = "ragtime.schema";
   static final String USER_DATA_MODEL_ID = "ragtime.model.id";
   static final String USER_DATA_MODEL_DIMENSION = "ragtime.model.dimension";
@@ -175,29 +172,9 @@ final class LuceneSchema {
     }
   }
 
-  /**
-   * Checks that {@code vector} has the model's dimension and unit length.
-   *
-   * @param what names the vector in the error message
-   */
+  /** See {@link IndexVectors#check}. */
   static void checkVector(String what, float[] vector, ModelInfo model) {
-    if (vector.length != model.dimension()) {
-      throw new IllegalArgumentException(
-          what
-              + " has a vector of dimension "
-              + vector.length
-              + " but the index holds "
-              + model
-              + " vectors");
-    }
-    double squaredNorm = 0;
-    for (float x : vector) {
-      squaredNorm += (double) x * x;
-    }
-    if (!(Math.abs(squaredNorm - 1) <= UNIT_TOLERANCE)) {
-      throw new IllegalArgumentException(
-          what + " has a vector that is not L2-normalised: its norm is " + Math.sqrt(squaredNorm));
-    }
+    IndexVectors.check(what, vector, model);
   }
 
   private static void checkTermLength(String what, String value) {

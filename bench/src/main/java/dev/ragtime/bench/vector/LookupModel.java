@@ -10,11 +10,11 @@ import java.util.Map;
  * An {@link EmbeddingModel} that answers from precomputed vectors, so a {@code Searcher} can be
  * measured on its index work alone (query embedding is measured separately). Thread-safe.
  */
-final class LookupModel implements EmbeddingModel {
+public final class LookupModel implements EmbeddingModel {
   private final ModelInfo info;
   private final Map<String, float[]> vectors;
 
-  LookupModel(ModelInfo info, Map<String, float[]> vectors) {
+  public LookupModel(ModelInfo info, Map<String, float[]> vectors) {
     this.info = info;
     this.vectors = Map.copyOf(vectors);
   }
