@@ -4,7 +4,7 @@ import dev.ragtime.embed.ModelInfo;
 import dev.ragtime.index.CollectionNotFoundException;
 import dev.ragtime.index.Index;
 import dev.ragtime.index.IndexStats;
-import dev.ragtime.index.LuceneCollections;
+import dev.ragtime.index.IndexStore;
 import dev.ragtime.index.ModelMismatchException;
 import dev.ragtime.index.SearchableIndex;
 import java.sql.Connection;
@@ -32,10 +32,10 @@ import java.util.Optional;
  * collection briefly blocks writes to the others while the empty index is built (it scans the
  * table), which is why collections are expected to be created rarely.
  *
- * <p>Collection names follow {@link LuceneCollections#validateName}. Thread-safe; borrows the
- * {@link PgDatabase}, which the caller closes after every index opened here is closed.
+ * <p>Collection names follow {@link IndexStore#validateName}. Thread-safe; borrows the {@link
+ * PgDatabase}, which the caller closes after every index opened here is closed.
  */
-public final class PgCollections {
+public final class PgCollections implements IndexStore {
   /** pgvector's HNSW index takes {@code vector} columns of at most this many dimensions. */
   public static final int MAX_DIMENSION = 2000;
 
@@ -75,8 +75,9 @@ public final class PgCollections {
    *     #MAX_DIMENSION}
    * @throws StoreException if the database fails
    */
+  @Override
   public Index open(String collection, ModelInfo model) {
-    LuceneCollections.validateName(collection);
+    IndexStore.validateName(collection);
     Objects.requireNonNull(model, "model");
     if (model.dimension() > MAX_DIMENSION) {
       throw new IllegalArgumentException(
@@ -129,6 +130,7 @@ public final class PgCollections {
    *
    * @throws CollectionNotFoundException if there is no such collection
    */
+  @Override
   public Index openExisting(String collection) {
     ModelInfo recorded =
         recordedModel(collection).orElseThrow(() -> new CollectionNotFoundException(collection));
@@ -142,6 +144,7 @@ public final class PgCollections {
    * @throws CollectionNotFoundException if there is no such collection
    * @throws ModelMismatchException if the collection was built with an incompatible model
    */
+  @Override
   public SearchableIndex openReadOnly(String collection, ModelInfo model) {
     Objects.requireNonNull(model, "model");
     ModelInfo recorded =
@@ -152,17 +155,14 @@ public final class PgCollections {
     return open(collection, recorded);
   }
 
-  /** Opens an existing collection for searching, with the model it records. */
-  public SearchableIndex openReadOnly(String collection) {
-    return openExisting(collection);
-  }
-
   /** Whether the collection exists. */
+  @Override
   public boolean exists(String collection) {
     return recordedModel(collection).isPresent();
   }
 
   /** Names of the existing collections, sorted. */
+  @Override
   public List<String> names() {
     try (Connection c = database.connection();
         Statement s = c.createStatement();
@@ -178,8 +178,9 @@ public final class PgCollections {
   }
 
   /** The embedding model the collection records, or empty if it does not exist. */
+  @Override
   public Optional<ModelInfo> recordedModel(String collection) {
-    LuceneCollections.validateName(collection);
+    IndexStore.validateName(collection);
     try (Connection c = database.connection()) {
       return row(c, collection).map(r -> r.model);
     } catch (SQLException e) {
@@ -192,8 +193,9 @@ public final class PgCollections {
    *
    * @throws CollectionNotFoundException if there is no such collection
    */
+  @Override
   public IndexStats stats(String collection) {
-    LuceneCollections.validateName(collection);
+    IndexStore.validateName(collection);
     try (Connection c = database.connection()) {
       return row(c, collection)
           .map(r -> r.stats)
@@ -210,8 +212,9 @@ public final class PgCollections {
    *
    * @return false if there was no such collection
    */
+  @Override
   public boolean drop(String collection) {
-    LuceneCollections.validateName(collection);
+    IndexStore.validateName(collection);
     try (Connection c = database.connection()) {
       c.setAutoCommit(false);
       try {

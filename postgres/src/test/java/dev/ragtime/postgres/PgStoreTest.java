@@ -123,8 +123,7 @@ class PgStoreTest {
       double avg = (20 * 4 + 2 + 2) / 22.0;
       double norm = 1.2 * (1 - 0.75 + 0.75 * 2 / avg);
       assertThat((double) hits.get(0).score())
-          .isCloseTo(
-              (idfCommon + idfZebra) / (1 + norm), within(1e-4));
+          .isCloseTo((idfCommon + idfZebra) / (1 + norm), within(1e-4));
     }
     index.close();
   }
