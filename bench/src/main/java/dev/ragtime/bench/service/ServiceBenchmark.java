@@ -11,6 +11,7 @@ import dev.ragtime.bench.measure.Options;
 import dev.ragtime.config.Settings;
 import dev.ragtime.document.CorpusRecord;
 import dev.ragtime.document.JsonlCorpus;
+import dev.ragtime.embed.PipelineStats;
 import dev.ragtime.index.Index;
 import dev.ragtime.index.SearchableIndex;
 import dev.ragtime.ingest.CorpusSources;
@@ -84,6 +85,10 @@ public final class ServiceBenchmark {
                                3 s warm-ups, 8 s measurements, 15 s soak, 10 s gateway
         --docs N               index the first N documents (default all 5,183)
         --clients N            concurrent search clients (default 64)
+        --query-cache          keep the embedding memory cache on (as `ragtime serve` has it):
+                               the 1,109 queries repeat, so most searches then skip the model;
+                               prints the share of cache hits (default: off, every search
+                               embeds its query)
         --rate QPS             also run each search load open-loop: QPS searches started per
                                second, at most --clients in progress, latency from when each
                                was due (default 0: closed loop only)
@@ -127,7 +132,7 @@ public final class ServiceBenchmark {
                 "--gateway-clients",
                 "--gateway-rpm",
                 "--gateway-seconds"),
-            Set.of("--quick"));
+            Set.of("--quick", "--query-cache"));
     boolean quick = o.has("--quick");
     Path dataset = o.path("--dataset", "../shared/data/beir/scifact").toAbsolutePath();
     Path work = o.path("--work", "bench/target/service-bench").toAbsolutePath();
@@ -138,6 +143,7 @@ public final class ServiceBenchmark {
             o.integer("--docs", quick ? 300 : Integer.MAX_VALUE),
             o.integer("--clients", 64),
             o.integer("--rate", 0),
+            o.has("--query-cache"),
             Duration.ofSeconds(o.integer("--warmup-seconds", quick ? 3 : 10)),
             Duration.ofSeconds(o.integer("--seconds", quick ? 8 : 30)),
             Duration.ofSeconds(o.integer("--soak-seconds", quick ? 15 : 60)),
@@ -177,6 +183,7 @@ public final class ServiceBenchmark {
       int docs,
       int clients,
       int rate,
+      boolean queryCache,
       Duration warmup,
       Duration measure,
       Duration soak,
@@ -197,16 +204,14 @@ public final class ServiceBenchmark {
       PrintStream out)
       throws Exception {
     String collection = p.docs == Integer.MAX_VALUE ? "scifact" : "scifact-" + p.docs;
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("native-dir", nativeDir.toString());
+    settings.put("embedding.cache-persistent", "false");
+    if (!p.queryCache) {
+      settings.put("embedding.cache-memory-bytes", "0"); // every search embeds its query
+    }
     RagtimeConfig config =
-        RagtimeConfig.from(
-            Settings.of(
-                Map.of(
-                    "native-dir", nativeDir.toString(),
-                    // Every search embeds its query, as a first-time query does.
-                    "embedding.cache-memory-bytes", "0",
-                    "embedding.cache-persistent", "false")),
-            Optional.of(work.resolve("data")),
-            Map.of());
+        RagtimeConfig.from(Settings.of(settings), Optional.of(work.resolve("data")), Map.of());
     List<String> queries = queries(dataset);
     var prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (Ragtime rt = Ragtime.create(config, prometheus)) {
@@ -219,7 +224,9 @@ public final class ServiceBenchmark {
           Searcher searcher = rt.searcher(index);
           ClosedLoop.Call call =
               (client, seq) -> searcher.search(hybrid(queries.get((int) (seq % queries.size()))));
+          var before = rt.pipelineStats();
           local = measure("in-process", p.clients, p.warmup, p.measure, call, out);
+          printCacheHits(before, rt.pipelineStats(), out);
           if (p.rate > 0) {
             results.put("inProcessAtRate", atRate("in-process", p, call, out));
           }
@@ -229,7 +236,9 @@ public final class ServiceBenchmark {
           var http = new SearchClient(server.port(), collection);
           ClosedLoop.Call call =
               (client, seq) -> http.search(queries.get((int) (seq % queries.size())));
+          var before = rt.pipelineStats();
           Recording.Window remote = measure("HTTP", p.clients, p.warmup, p.measure, call, out);
+          printCacheHits(before, rt.pipelineStats(), out);
           results.put("http", remote);
           double qpsRatio = remote.perSecond() / local.perSecond();
           double p99Ratio = remote.p99Ms() / local.p99Ms();
@@ -339,6 +348,22 @@ public final class ServiceBenchmark {
         w.p50Ms(),
         w.p99Ms(),
         w.maxMs());
+  }
+
+  /** The share of query embeddings the cache served between two readings (warm-up included). */
+  private static void printCacheHits(
+      Optional<PipelineStats> before, Optional<PipelineStats> after, PrintStream out) {
+    if (before.isEmpty() || after.isEmpty()) {
+      return;
+    }
+    long texts = after.get().textsRequested() - before.get().textsRequested();
+    long hits = after.get().cacheHits() - before.get().cacheHits();
+    out.printf(
+        Locale.ROOT,
+        "  query embeddings from the cache (warm-up and run): %,d of %,d (%.1f%%)%n",
+        hits,
+        texts,
+        texts == 0 ? 0.0 : 100.0 * hits / texts);
   }
 
   private static void printFailure(ClosedLoop.Run run, PrintStream out) {
