@@ -1,7 +1,7 @@
 # Sourced by .ci/run (and by developers: `source .ci/postgres.sh` before `./ragtime test`).
 # Makes sure PostgreSQL and pgvector are installed (Debian packages; pgvector built from Debian's
 # source package, as bookworm has no binary one), starts a throwaway cluster on a free port on
-# 127.0.0.1, exports RAGTIME_TEST_POSTGRES for the PostgreSQL tests and stops the cluster when the
+# 127.0.0.1, exports TEST_POSTGRES_URL for the PostgreSQL tests and stops the cluster when the
 # sourcing shell exits.
 
 ragtime_pg_sudo() {
@@ -80,11 +80,11 @@ ragtime_pg_start() {
     "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c fsync=off \
      -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null ||
     { cat "$dir/server.log"; return 1; }
-  export RAGTIME_TEST_POSTGRES="jdbc:postgresql://127.0.0.1:$port/postgres?user=postgres"
+  export TEST_POSTGRES_URL="jdbc:postgresql://127.0.0.1:$port/postgres?user=postgres"
   RAGTIME_PG_STOP=("${as[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop)
   RAGTIME_PG_DIR="$dir"
   trap 'ragtime_pg_stop' EXIT
-  echo "postgres.sh: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') with pgvector on 127.0.0.1:$port; RAGTIME_TEST_POSTGRES=$RAGTIME_TEST_POSTGRES"
+  echo "postgres.sh: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') with pgvector on 127.0.0.1:$port; TEST_POSTGRES_URL=$TEST_POSTGRES_URL"
 }
 
 ragtime_pg_stop() {

@@ -3,7 +3,7 @@
 # ingest rate, search p50/p99 and nDCG@10 per mode, recall@10 of vector search against an exact
 # scan, and PostgreSQL's ts_rank_cd beside its BM25. Usage:
 #   bench/run-store-bench.sh [--quick] [--docs N] [--queries N] [--passes N] [--postgres JDBC-URL] [--help]
-# Without --postgres (and RAGTIME_TEST_POSTGRES) it starts a throwaway PostgreSQL with
+# Without --postgres (and TEST_POSTGRES_URL) it starts a throwaway PostgreSQL with
 # .ci/postgres.sh. --quick = --docs 500 --queries 50 --passes 1 (checks the run; numbers are not
 # comparable). The first run embeds the corpus with the local model (minutes) and caches the
 # vectors in bench/target/store.
@@ -15,7 +15,7 @@ ARGS=()
 for a in "$@"; do
   if [ "$a" = "--quick" ]; then ARGS+=(--docs 500 --queries 50 --passes 1); else ARGS+=("$a"); fi
 done
-if [ -z "${RAGTIME_TEST_POSTGRES:-}" ] && [[ " ${ARGS[*]} " != *" --postgres "* ]]; then
+if [ -z "${TEST_POSTGRES_URL:-}" ] && [[ " ${ARGS[*]} " != *" --postgres "* ]]; then
   source "$ROOT/.ci/postgres.sh"
 fi
 mvn -B -q -o -pl bench -am package -DskipTests

@@ -117,10 +117,12 @@ public final class Settings {
   }
 
   /**
-   * {@code RAGTIME_} variables that are not settings: the configuration file's location, and the
-   * launcher's extra JVM options ({@code ./ragtime} passes them to {@code java}).
+   * {@code RAGTIME_} variables that are not settings: the configuration file's location, the
+   * launcher's extra JVM options ({@code ./ragtime} passes them to {@code java}) and the switch
+   * that prints stack traces of unexpected errors.
    */
-  static final Set<String> NOT_SETTINGS = Set.of("RAGTIME_CONFIG", "RAGTIME_JAVA_OPTS");
+  static final Set<String> NOT_SETTINGS =
+      Set.of("RAGTIME_CONFIG", "RAGTIME_JAVA_OPTS", "RAGTIME_DEBUG_STACKTRACE");
 
   /** Finds the configuration file: explicit, else {@code RAGTIME_CONFIG}, else ./ragtime.yml. */
   public static Optional<Path> locateFile(Optional<Path> explicit, Map<String, String> env) {

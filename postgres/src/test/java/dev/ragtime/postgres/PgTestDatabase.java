@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class PgTestDatabase implements AutoCloseable {
   /** The environment variable naming the test server. */
-  public static final String ENV = "RAGTIME_TEST_POSTGRES";
+  public static final String ENV = "TEST_POSTGRES_URL";
 
   private final String adminUrl;
   private final String name;

@@ -63,7 +63,7 @@ public final class StoreBenchmark {
         --dataset DIR     BEIR dataset folder (default ../shared/data/beir/scifact)
         --split NAME      query split (default test)
         --postgres URL    admin JDBC URL of a PostgreSQL server with pgvector; a scratch database
-                          is created there and dropped afterwards (default $RAGTIME_TEST_POSTGRES)
+                          is created there and dropped afterwards (default $TEST_POSTGRES_URL)
         --docs N          index only the first N corpus documents (quick mode; default all)
         --queries N       run only the first N queries (default all)
         --batch N         documents per write (default 64)
@@ -97,10 +97,10 @@ public final class StoreBenchmark {
       return;
     }
     Path datasetDir = Path.of(o.string("--dataset", "../shared/data/beir/scifact"));
-    String adminUrl = o.string("--postgres", System.getenv("RAGTIME_TEST_POSTGRES"));
+    String adminUrl = o.string("--postgres", System.getenv("TEST_POSTGRES_URL"));
     if (adminUrl == null || adminUrl.isBlank()) {
       throw new IllegalArgumentException(
-          "--postgres (or RAGTIME_TEST_POSTGRES) must name a PostgreSQL server with pgvector;"
+          "--postgres (or TEST_POSTGRES_URL) must name a PostgreSQL server with pgvector;"
               + " `source .ci/postgres.sh` starts one");
     }
     int maxDocs = o.integer("--docs", Integer.MAX_VALUE);
