@@ -8,6 +8,13 @@ ragtime_pg_sudo() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# apt-get install, refreshing the package lists first when they do not know the package yet.
+ragtime_pg_apt_install() {
+  ragtime_pg_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1 && return 0
+  ragtime_pg_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+    ragtime_pg_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 ragtime_pg_bindir() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
 }
@@ -15,8 +22,7 @@ ragtime_pg_bindir() {
 ragtime_pg_install() {
   if [ -z "$(ragtime_pg_bindir)" ] || [ ! -x "$(ragtime_pg_bindir)/initdb" ]; then
     echo "postgres.sh: installing PostgreSQL from Debian packages"
-    ragtime_pg_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    ragtime_pg_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    ragtime_pg_apt_install postgresql || return 1
   fi
   local bindir version sharedir
   bindir="$(ragtime_pg_bindir)"
@@ -26,12 +32,12 @@ ragtime_pg_install() {
     return 0
   fi
   echo "postgres.sh: building pgvector for PostgreSQL $version from Debian's source package"
-  if [ ! -x "/usr/lib/postgresql/$version/bin/pg_config" ] && ! command -v pg_config >/dev/null; then
-    ragtime_pg_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      "postgresql-server-dev-$version" >/dev/null
+  # The server's headers (postgres.h), not only pg_config, which postgresql itself ships.
+  if [ ! -f "/usr/include/postgresql/$version/server/postgres.h" ]; then
+    ragtime_pg_apt_install "postgresql-server-dev-$version" || return 1
   fi
   if ! command -v make >/dev/null || ! command -v gcc >/dev/null || ! command -v dpkg-source >/dev/null; then
-    ragtime_pg_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq build-essential dpkg-dev >/dev/null
+    ragtime_pg_apt_install build-essential dpkg-dev || return 1
   fi
   # A private apt state with a deb-src entry for trixie, so the system's sources stay untouched.
   local work
@@ -41,13 +47,16 @@ ragtime_pg_install() {
     > "$work/sources.list"
   local apt_opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
     -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o APT::Sandbox::User=root)
-  apt-get "${apt_opts[@]}" update -qq
-  (cd "$work" && apt-get "${apt_opts[@]}" source --download-only -qq pgvector)
-  (cd "$work" && dpkg-source -x --no-check ./pgvector_*.dsc src >/dev/null)
-  make -s -C "$work/src" with_llvm=no PG_CONFIG="/usr/lib/postgresql/$version/bin/pg_config" >/dev/null
+  # Steps are checked one by one: this runs inside an && list, where `set -e` does not apply.
+  apt-get "${apt_opts[@]}" update -qq || return 1
+  (cd "$work" && apt-get "${apt_opts[@]}" source --download-only -qq pgvector) || return 1
+  (cd "$work" && dpkg-source -x --no-check ./pgvector_*.dsc src >/dev/null) || return 1
+  make -s -C "$work/src" with_llvm=no PG_CONFIG="/usr/lib/postgresql/$version/bin/pg_config" \
+    >"$work/build.log" 2>&1 || { cat "$work/build.log"; return 1; }
   ragtime_pg_sudo make -s -C "$work/src" with_llvm=no \
-    PG_CONFIG="/usr/lib/postgresql/$version/bin/pg_config" install >/dev/null
+    PG_CONFIG="/usr/lib/postgresql/$version/bin/pg_config" install >/dev/null || return 1
   rm -rf "$work"
+  [ -f "$sharedir/extension/vector.control" ] || { echo "postgres.sh: pgvector did not install"; return 1; }
 }
 
 ragtime_pg_free_port() {
@@ -95,4 +104,7 @@ ragtime_pg_stop() {
   fi
 }
 
-ragtime_pg_install && ragtime_pg_start
+if ! { ragtime_pg_install && ragtime_pg_start; }; then
+  echo "postgres.sh: could not install or start PostgreSQL with pgvector (see above)" >&2
+  return 1 2>/dev/null || exit 1
+fi
