@@ -15,8 +15,8 @@ import dev.ragtime.index.SearchableIndex;
 import dev.ragtime.ingest.Ingestor;
 import dev.ragtime.onnx.OnnxEmbeddingModel;
 import dev.ragtime.onnx.OnnxModelConfig;
+import dev.ragtime.postgres.PgCollections;
 import dev.ragtime.postgres.PgDatabase;
-import dev.ragtime.postgres.StoreException;
 import dev.ragtime.postgres.cache.PgVectorCache;
 import dev.ragtime.search.Searcher;
 import dev.ragtime.server.ServerParts;
@@ -86,15 +86,11 @@ public final class Ragtime implements AutoCloseable {
   }
 
   /**
-   * The collections of the PostgreSQL store. The index on PostgreSQL is not in this build yet:
-   * until it is, a PostgreSQL store is refused here, with the database already reachable and
-   * migrated.
+   * The collections of the PostgreSQL store: every collection in the one database, so any number of
+   * instances (CLI processes, {@code serve} nodes, workers) see and change the same ones.
    */
   private static IndexStore postgresCollections(PgDatabase database) {
-    throw new StoreException(
-        "this build has no index on PostgreSQL yet (the store "
-            + database.settings().jdbcUrl()
-            + " is reachable); leave RAGTIME_STORE and --store unset to use the data directory");
+    return PgCollections.on(database);
   }
 
   public static Ragtime create(RagtimeConfig config) {
