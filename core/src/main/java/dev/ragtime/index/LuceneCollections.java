@@ -80,6 +80,16 @@ public final class LuceneCollections implements IndexStore {
     return config;
   }
 
+  /**
+   * How to re-index a collection of the data directory with another model (see {@link
+   * SearchableIndex#reindexAdvice()}).
+   */
+  static String reindexAdvice(String collection) {
+    return "remove the collection's folder (<data>/collections/"
+        + collection
+        + ") and ingest again";
+  }
+
   /** The folder of one collection (which may not exist yet). */
   public Path collectionDir(String collection) {
     return dataDir.resolve(COLLECTIONS).resolve(IndexStore.validateName(collection));
@@ -105,7 +115,8 @@ public final class LuceneCollections implements IndexStore {
         .filter(recorded -> !recorded.compatibleWith(model))
         .ifPresent(
             recorded -> {
-              throw new ModelMismatchException(collection, recorded, model);
+              throw new ModelMismatchException(
+                  collection, recorded, model, reindexAdvice(collection));
             });
     try {
       Files.createDirectories(path);

@@ -134,7 +134,8 @@ final class LuceneIndex implements Index {
         Map<String, String> userData = SegmentInfos.readLatestCommit(directory).getUserData();
         ModelInfo recorded = LuceneSchema.recordedModel(collection, userData);
         if (!recorded.compatibleWith(requested)) {
-          throw new ModelMismatchException(collection, recorded, requested);
+          throw new ModelMismatchException(
+              collection, recorded, requested, LuceneCollections.reindexAdvice(collection));
         }
         writer.setLiveCommitData(Map.copyOf(userData).entrySet(), false);
       } else {
@@ -183,6 +184,11 @@ final class LuceneIndex implements Index {
   @Override
   public ModelInfo model() {
     return model;
+  }
+
+  @Override
+  public String reindexAdvice() {
+    return LuceneCollections.reindexAdvice(collection);
   }
 
   /** The settings this index writes new segments with. */

@@ -124,6 +124,11 @@ final class LuceneReadOnlyIndex implements SearchableIndex {
     return model;
   }
 
+  @Override
+  public String reindexAdvice() {
+    return LuceneCollections.reindexAdvice(collection);
+  }
+
   /**
    * {@inheritDoc}
    *
@@ -251,7 +256,8 @@ final class LuceneReadOnlyIndex implements SearchableIndex {
         ModelInfo recorded =
             LuceneSchema.recordedModel(collection, reader.getIndexCommit().getUserData());
         if (!recorded.compatibleWith(requested)) {
-          throw new ModelMismatchException(collection, recorded, requested);
+          throw new ModelMismatchException(
+              collection, recorded, requested, LuceneCollections.reindexAdvice(collection));
         }
         return new IndexSearcher(reader);
       } catch (IOException | RuntimeException e) {

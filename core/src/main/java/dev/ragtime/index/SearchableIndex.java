@@ -18,6 +18,13 @@ public interface SearchableIndex extends AutoCloseable {
   ModelInfo model();
 
   /**
+   * How to rebuild this collection with another embedding model, in the terms of the store that
+   * holds it (an instruction, such as "remove the collection's folder (…) and ingest again"); it
+   * ends the message of a {@link ModelMismatchException} about this collection.
+   */
+  String reindexAdvice();
+
+  /**
    * A consistent read view; close it when done.
    *
    * @throws IllegalStateException if this index is closed

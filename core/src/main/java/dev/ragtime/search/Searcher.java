@@ -260,7 +260,8 @@ public final class Searcher {
         if (m == null) {
           m = Objects.requireNonNull(modelSupplier.get(), "the model supplier returned null");
           if (!m.info().compatibleWith(index.model())) {
-            throw new ModelMismatchException(index.name(), index.model(), m.info());
+            throw new ModelMismatchException(
+                index.name(), index.model(), m.info(), index.reindexAdvice());
           }
           model = m;
         }

@@ -523,7 +523,9 @@ public abstract class IndexContract {
 
   @Test
   void openingWithAnotherModelIsRefused() {
-    open("mismatch", MODEL).close();
+    Index first = open("mismatch", MODEL);
+    String reindex = first.reindexAdvice();
+    first.close();
     ModelInfo otherId = new ModelInfo("another/model", MODEL.dimension(), MODEL.maxTokens());
     ModelInfo otherDimension = new ModelInfo(MODEL.id(), MODEL.dimension() * 2, MODEL.maxTokens());
 
@@ -534,6 +536,8 @@ public abstract class IndexContract {
               assertThat(e.indexed().compatibleWith(MODEL)).isTrue();
               assertThat(e.requested()).isEqualTo(otherId);
               assertThat(e).hasMessageContaining("another/model");
+              // The remedy is the store's own: a folder for Lucene, not for a database.
+              assertThat(e).hasMessageEndingWith("re-index with this model: " + reindex);
             });
     assertThatThrownBy(() -> openIndex("mismatch", otherDimension))
         .isInstanceOf(ModelMismatchException.class);

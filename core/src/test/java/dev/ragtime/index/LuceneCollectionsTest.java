@@ -162,7 +162,9 @@ class LuceneCollectionsTest {
         .isInstanceOf(ModelMismatchException.class)
         .hasMessageContaining("[int8]")
         .hasMessageContaining("local.model")
-        .hasMessageContaining("re-index");
+        .hasMessageContaining("re-index")
+        .hasMessageEndingWith(
+            "remove the collection's folder (<data>/collections/q) and ingest again");
     try (Index reopened = collections.open("q", quantized)) {
       assertThat(reopened.model()).isEqualTo(quantized);
     }

@@ -44,6 +44,11 @@ class LuceneReadOnlyContractTest extends IndexContract {
     }
 
     @Override
+    public String reindexAdvice() {
+      return reader.reindexAdvice();
+    }
+
+    @Override
     public IndexSnapshot snapshot() {
       return reader.snapshot();
     }

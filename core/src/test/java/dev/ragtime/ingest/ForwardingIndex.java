@@ -37,6 +37,11 @@ abstract class ForwardingIndex implements Index {
   }
 
   @Override
+  public String reindexAdvice() {
+    return delegate.reindexAdvice();
+  }
+
+  @Override
   public List<Hit> chunks(String docId) {
     return delegate.chunks(docId);
   }

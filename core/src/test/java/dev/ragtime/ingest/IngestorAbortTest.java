@@ -227,6 +227,11 @@ class IngestorAbortTest {
           }
 
           @Override
+          public String reindexAdvice() {
+            return index.reindexAdvice();
+          }
+
+          @Override
           public java.util.Optional<String> contentHash(String docId) {
             return index.contentHash(docId);
           }

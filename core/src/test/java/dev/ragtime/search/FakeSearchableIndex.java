@@ -56,6 +56,11 @@ final class FakeSearchableIndex implements SearchableIndex {
   }
 
   @Override
+  public String reindexAdvice() {
+    return "rebuild the fake index";
+  }
+
+  @Override
   public IndexSnapshot snapshot() {
     return new IndexSnapshot() {
       @Override

@@ -203,6 +203,7 @@ class SearcherTest {
             ModelMismatchException.class,
             e -> {
               assertThat(e).hasMessageContaining("'docs'").hasMessageContaining("other/model");
+              assertThat(e).hasMessageEndingWith(index.reindexAdvice());
               assertThat(e.indexed()).isEqualTo(model.info());
               assertThat(e.requested()).isEqualTo(other.info());
             });

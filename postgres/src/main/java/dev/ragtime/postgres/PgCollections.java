@@ -110,7 +110,8 @@ public final class PgCollections implements IndexStore {
               row(c, collection)
                   .orElseThrow(() -> new CollectionNotFoundException(collection)); // dropped
           if (!row.model.compatibleWith(model)) {
-            throw new ModelMismatchException(collection, row.model, model);
+            throw new ModelMismatchException(
+                collection, row.model, model, reindexAdvice(collection));
           }
           id = row.id;
         }
@@ -150,7 +151,7 @@ public final class PgCollections implements IndexStore {
     ModelInfo recorded =
         recordedModel(collection).orElseThrow(() -> new CollectionNotFoundException(collection));
     if (!recorded.compatibleWith(model)) {
-      throw new ModelMismatchException(collection, recorded, model);
+      throw new ModelMismatchException(collection, recorded, model, reindexAdvice(collection));
     }
     return open(collection, recorded);
   }
@@ -289,6 +290,17 @@ public final class PgCollections implements IndexStore {
                 new IndexStats(rs.getLong(6), rs.getLong(7))));
       }
     }
+  }
+
+  /**
+   * How to re-index a collection of the database with another model (see {@link
+   * SearchableIndex#reindexAdvice()}): drop it where every node sees the drop, through the service,
+   * and ingest again. Deleting its rows by hand would leave its vector index behind.
+   */
+  static String reindexAdvice(String collection) {
+    return "drop the collection from the PostgreSQL store (DELETE /v1/collections/"
+        + collection
+        + " on any `ragtime serve` node using it) and ingest again";
   }
 
   /** The name of a collection's HNSW index (schema-qualified through the search path). */

@@ -105,6 +105,11 @@ final class PgIndex implements Index {
   }
 
   @Override
+  public String reindexAdvice() {
+    return PgCollections.reindexAdvice(collection);
+  }
+
+  @Override
   public IndexSnapshot snapshot() {
     ensureOpen();
     try {

@@ -137,10 +137,17 @@ class PgStoreTest {
     assertThat(collections.recordedModel("a")).contains(MODEL);
     assertThat(collections.recordedModel("b")).contains(other);
     assertThat(collections.recordedModel("missing")).isEmpty();
+    // The remedy is the database's: drop through the service, not a folder to remove.
     assertThatThrownBy(() -> collections.open("a", other))
-        .isInstanceOf(ModelMismatchException.class);
+        .isInstanceOf(ModelMismatchException.class)
+        .hasMessageEndingWith(
+            "re-index with this model: drop the collection from the PostgreSQL store"
+                + " (DELETE /v1/collections/a on any `ragtime serve` node using it) and ingest"
+                + " again")
+        .hasMessageNotContaining("folder");
     assertThatThrownBy(() -> collections.openReadOnly("a", other))
-        .isInstanceOf(ModelMismatchException.class);
+        .isInstanceOf(ModelMismatchException.class)
+        .hasMessageContaining("DELETE /v1/collections/a ");
     assertThatThrownBy(() -> collections.openReadOnly("missing", MODEL))
         .isInstanceOf(CollectionNotFoundException.class);
     ModelInfo variant = new ModelInfo(MODEL.id(), MODEL.dimension(), MODEL.maxTokens(), "int8");

@@ -21,6 +21,11 @@ record PrefixedName(Index index, String name) implements Index {
   }
 
   @Override
+  public String reindexAdvice() {
+    return index.reindexAdvice();
+  }
+
+  @Override
   public IndexSnapshot snapshot() {
     return index.snapshot();
   }
