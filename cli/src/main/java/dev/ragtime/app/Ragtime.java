@@ -18,6 +18,9 @@ import dev.ragtime.onnx.OnnxModelConfig;
 import dev.ragtime.postgres.PgCollections;
 import dev.ragtime.postgres.PgDatabase;
 import dev.ragtime.postgres.cache.PgVectorCache;
+import dev.ragtime.postgres.queue.PgQueue;
+import dev.ragtime.postgres.queue.QueueConfig;
+import dev.ragtime.postgres.queue.QueueWorker;
 import dev.ragtime.search.Searcher;
 import dev.ragtime.server.ServerParts;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,6 +56,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Ragtime implements AutoCloseable {
   private final RagtimeConfig config;
   private final Optional<PgDatabase> database;
+  private final Optional<PgQueue> queue;
   private final IndexStore collections;
   private final ExecutorService executor;
   private final DocumentParsers parsers;
@@ -75,6 +79,7 @@ public final class Ragtime implements AutoCloseable {
       database.ifPresent(PgDatabase::close);
       throw e;
     }
+    this.queue = database.map(db -> new PgQueue(db.dataSource(), QueueConfig.DEFAULT));
     this.executor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("ragtime-", 0).factory());
     this.parsers = DocumentParsers.create(config.ingest().maxFileBytes());
@@ -111,6 +116,29 @@ public final class Ragtime implements AutoCloseable {
    */
   public Optional<PgDatabase> database() {
     return database;
+  }
+
+  /**
+   * The durable ingestion queue in the PostgreSQL store; empty for the Lucene data directory (which
+   * has none: the service ingests posted documents itself).
+   */
+  public Optional<PgQueue> queue() {
+    return queue;
+  }
+
+  /**
+   * A worker of the durable ingestion queue with this instance's wiring: it opens collections for
+   * the configured model and ingests with the same ingestor as {@code ragtime ingest}.
+   *
+   * @throws IllegalStateException without a PostgreSQL store
+   */
+  public QueueWorker queueWorker(QueueWorker.Settings settings) {
+    PgQueue q =
+        queue.orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "queue workers need a PostgreSQL store (--store or RAGTIME_STORE)"));
+    return new QueueWorker(q, settings, this::openCollection, this::ingestor, parsers);
   }
 
   /** Where every meter of this instance is registered. */
@@ -178,7 +206,9 @@ public final class Ragtime implements AutoCloseable {
 
   /**
    * The parts the HTTP service is built from: this instance's collections, model, ingestors,
-   * searchers, parsers and executor, so {@code ragtime serve} shares the CLI's wiring.
+   * searchers, parsers and executor, so {@code ragtime serve} shares the CLI's wiring. With a
+   * PostgreSQL store, posted documents go to its durable queue ({@link #queue()}), which queue
+   * workers ({@link #queueWorker}) take.
    *
    * @param prometheus this instance's own registry (see {@link #create(RagtimeConfig,
    *     MeterRegistry)}), scraped at {@code /metrics}
@@ -190,19 +220,22 @@ public final class Ragtime implements AutoCloseable {
           "the server must scrape this instance's own meter registry; create it with"
               + " Ragtime.create(config, prometheusRegistry)");
     }
-    return new ServerParts(
-        collections,
-        this::modelInfo,
-        this::ingestor,
-        this::searcher,
-        parsers,
-        executor,
-        prometheus,
-        this::modelLoaded,
-        this::loadModel,
-        Clock.systemUTC(),
-        this::model,
-        text -> tokenCounter().count(text));
+    var parts =
+        new ServerParts(
+            collections,
+            this::modelInfo,
+            this::ingestor,
+            this::searcher,
+            parsers,
+            executor,
+            prometheus,
+            this::modelLoaded,
+            this::loadModel,
+            Clock.systemUTC(),
+            this::model,
+            text -> tokenCounter().count(text));
+    // With a PostgreSQL store, posted documents go to its durable queue, for queue workers.
+    return queue.<ServerParts>map(parts::withQueue).orElse(parts);
   }
 
   /** Live figures of the embedding pipeline, if it has been started. */

@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
       DeleteCommand.class,
       StatsCommand.class,
       EvalCommand.class,
+      WorkerCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
@@ -112,7 +113,8 @@ public final class Main implements Runnable {
     return Ragtime.create(config(), meters);
   }
 
-  private RagtimeConfig config() {
+  /** The resolved configuration (settings file, environment and the global options). */
+  RagtimeConfig config() {
     Settings settings =
         Settings.load(Settings.locateFile(Optional.ofNullable(configFile), env), env);
     return RagtimeConfig.from(settings, Optional.ofNullable(data), Optional.ofNullable(store), env);

@@ -30,7 +30,13 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = {
       "Serve the REST API (OpenAPI at /openapi.json) until SIGTERM or Ctrl-C.",
-      "Binds 127.0.0.1 unless --host says otherwise."
+      "Binds 127.0.0.1 unless --host says otherwise.",
+      "With a PostgreSQL store (--store or RAGTIME_STORE), documents posted to"
+          + " /v1/collections/{name}/documents go to the store's durable queue (202 with a job"
+          + " id; GET /v1/jobs/{id} shows its progress), and --workers queue workers in this"
+          + " process take them, beside any `ragtime worker` processes on the same store. With"
+          + " --workers 0 this node only serves, and enqueued documents wait for workers"
+          + " elsewhere. Without a store, the service ingests posted documents itself."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -69,6 +75,18 @@ final class ServeCommand implements Callable<Integer> {
           "Largest request body accepted; larger ones get 413 (default: ${DEFAULT-VALUE}).")
   long maxBodyBytes;
 
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      description =
+          "Queue workers to run in this process (PostgreSQL store only; default: "
+              + DEFAULT_WORKERS
+              + "; 0 leaves the queue to `ragtime worker` processes).")
+  Integer workers;
+
+  /** Queue workers {@code serve} runs with a PostgreSQL store unless {@code --workers} says. */
+  static final int DEFAULT_WORKERS = 1;
+
   /** Counted down to stop serving (by SIGTERM or Ctrl-C through the shutdown hook, or a test). */
   final CountDownLatch stop = new CountDownLatch(1);
 
@@ -77,6 +95,9 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    if (workers != null && workers < 0) {
+      throw new IllegalArgumentException("--workers must be 0 or more, was " + workers);
+    }
     for (Path p : ingest) {
       if (!Files.exists(p)) {
         throw new IllegalArgumentException("no such file or directory: " + p + " (--ingest)");
@@ -134,7 +155,10 @@ final class ServeCommand implements Callable<Integer> {
 
   private void serve(ServerConfig config) throws InterruptedException {
     var meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Closed in reverse: the server drains first (a ?wait=true request may be waiting for these
+    // workers), then the workers give their leases back, then the composition root closes.
     try (Ragtime rt = main.ragtime(meters);
+        ServeWorkers queueWorkers = startWorkers(rt);
         RagtimeServer server =
             RagtimeServer.create(config.withKeys(rt.config().apiKeys()), rt.serverParts(meters))
                 .start()) {
@@ -152,6 +176,14 @@ final class ServeCommand implements Callable<Integer> {
                 + " %s to require keys%n",
             host, ApiKeys.ENV);
       }
+      if (rt.queue().isPresent()) {
+        main.err.printf(
+            "ragtime: posted documents go to the queue in %s; %s%n",
+            rt.database().orElseThrow().settings().jdbcUrl(),
+            queueWorkers.size() == 0
+                ? "no workers in this process (--workers 0): run `ragtime worker` to ingest them"
+                : queueWorkers.size() + " queue worker(s) in this process ingest them");
+      }
       if (!ingest.isEmpty()) {
         SourceScan scan = FileSources.scan(ingest, rt.parsers());
         String source = ingest.stream().map(Path::toString).collect(Collectors.joining(" "));
@@ -165,6 +197,19 @@ final class ServeCommand implements Callable<Integer> {
       main.err.println("ragtime: stopping; finishing requests and ingestion jobs…");
     }
     main.err.println("ragtime: stopped");
+  }
+
+  private ServeWorkers startWorkers(Ragtime rt) {
+    if (rt.queue().isEmpty()) {
+      if (workers != null && workers > 0) {
+        throw new IllegalArgumentException(
+            "--workers needs a PostgreSQL store (--store or RAGTIME_STORE): without one there is"
+                + " no queue, and the service ingests posted documents itself");
+      }
+      return ServeWorkers.start(rt, 0, main.err);
+    }
+    int n = workers == null ? DEFAULT_WORKERS : workers;
+    return ServeWorkers.start(rt, n, main.err);
   }
 
   private static boolean isLoopback(String host) {

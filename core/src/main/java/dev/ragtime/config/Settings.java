@@ -292,16 +292,25 @@ public final class Settings {
   }
 
   private Duration parseDuration(String key, String v) {
+    return parseDuration(v)
+        .orElseThrow(() -> bad(key, v, "a duration such as 500ms, 30s, 2m or PT30S"));
+  }
+
+  /**
+   * Reads a duration as configuration values are written: {@code 500ms}, {@code 30s}, {@code 2m},
+   * {@code 1h}, a bare number of seconds, or ISO-8601 ({@code PT30S}); empty if it is none of them.
+   */
+  public static Optional<Duration> parseDuration(String v) {
     if (v.startsWith("P") || v.startsWith("p")) {
       try {
-        return Duration.parse(v.toUpperCase(Locale.ROOT));
+        return Optional.of(Duration.parse(v.toUpperCase(Locale.ROOT)));
       } catch (DateTimeParseException e) {
-        throw bad(key, v, "a duration such as 500ms, 30s, 2m or PT30S");
+        return Optional.empty();
       }
     }
     Matcher m = DURATION.matcher(v.toLowerCase(Locale.ROOT));
     if (!m.matches()) {
-      throw bad(key, v, "a duration such as 500ms, 30s, 2m or PT30S");
+      return Optional.empty();
     }
     double n = Double.parseDouble(m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);
@@ -312,7 +321,7 @@ public final class Settings {
           case "m" -> n * 60_000;
           default -> n * 3_600_000;
         };
-    return Duration.ofMillis(Math.round(millis));
+    return Optional.of(Duration.ofMillis(Math.round(millis)));
   }
 
   private ConfigException bad(String key, String value, String expected) {
