@@ -366,7 +366,7 @@ public final class StoreBenchmark {
     return v;
   }
 
-  private static void admin(String adminUrl, String sql) throws SQLException {
+  static void admin(String adminUrl, String sql) throws SQLException {
     try (Connection c = DriverManager.getConnection(adminUrl);
         Statement s = c.createStatement()) {
       s.execute(sql);
@@ -374,7 +374,7 @@ public final class StoreBenchmark {
   }
 
   /** Settings for database {@code db} on the server of {@code adminUrl} (user from its query). */
-  private static PgSettings settingsFor(String adminUrl, String db) {
+  static PgSettings settingsFor(String adminUrl, String db) {
     String rest = adminUrl.substring("jdbc:postgresql://".length());
     String hostPort = rest.substring(0, rest.indexOf('/'));
     String user = "postgres";
