@@ -62,16 +62,6 @@ class CliIntegrationTest {
     return env;
   }
 
-  record Run(int code, String out, String err) {
-    JsonNode json() {
-      try {
-        return JSON.readTree(out);
-      } catch (IOException e) {
-        throw new AssertionError("stdout is not JSON: " + out + "\nstderr: " + err, e);
-      }
-    }
-  }
-
   private static Run ragtime(Map<String, String> env, String... args) {
     var out = new StringWriter();
     var err = new StringWriter();

@@ -35,16 +35,6 @@ class CliTest {
   static Path docs;
   static Path data;
 
-  record Run(int code, String out, String err) {
-    JsonNode json() {
-      try {
-        return JSON.readTree(out);
-      } catch (IOException e) {
-        throw new AssertionError("stdout is not JSON: " + out + "\nstderr: " + err, e);
-      }
-    }
-  }
-
   static Run ragtime(String... args) {
     var out = new StringWriter();
     var err = new StringWriter();

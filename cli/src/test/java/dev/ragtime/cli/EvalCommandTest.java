@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ragtime.testing.TinyBeirDataset;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -25,16 +24,6 @@ class EvalCommandTest {
 
   @TempDir static Path tmp;
   static Path dataset;
-
-  record Run(int code, String out, String err) {
-    JsonNode json() {
-      try {
-        return JSON.readTree(out);
-      } catch (IOException e) {
-        throw new AssertionError("stdout is not JSON: " + out + "\nstderr: " + err, e);
-      }
-    }
-  }
 
   @BeforeAll
   static void writeDataset() {

@@ -74,16 +74,6 @@ class StoreCliTest {
     return env;
   }
 
-  record Run(int code, String out, String err) {
-    JsonNode json() {
-      try {
-        return JSON.readTree(out);
-      } catch (IOException e) {
-        throw new AssertionError("stdout is not JSON: " + out + "\nstderr: " + err, e);
-      }
-    }
-  }
-
   private static Run run(Map<String, String> env, String... args) {
     var out = new StringWriter();
     var err = new StringWriter();
