@@ -97,12 +97,7 @@ public final class StoreBenchmark {
       return;
     }
     Path datasetDir = Path.of(o.string("--dataset", "../shared/data/beir/scifact"));
-    String adminUrl = o.string("--postgres", System.getenv("TEST_POSTGRES_URL"));
-    if (adminUrl == null || adminUrl.isBlank()) {
-      throw new IllegalArgumentException(
-          "--postgres (or TEST_POSTGRES_URL) must name a PostgreSQL server with pgvector;"
-              + " `source .ci/postgres.sh` starts one");
-    }
+    String adminUrl = StoreBenchmark.adminUrl(o);
     int maxDocs = o.integer("--docs", Integer.MAX_VALUE);
     int maxQueries = o.integer("--queries", Integer.MAX_VALUE);
     int batch = o.integer("--batch", 64);
@@ -364,6 +359,17 @@ public final class StoreBenchmark {
       }
     }
     return v;
+  }
+
+  /** The superuser JDBC URL of {@code --postgres}, else {@code $TEST_POSTGRES_URL}. */
+  static String adminUrl(Options o) {
+    String url = o.string("--postgres", System.getenv("TEST_POSTGRES_URL"));
+    if (url == null || url.isBlank()) {
+      throw new IllegalArgumentException(
+          "--postgres (or TEST_POSTGRES_URL) must name a PostgreSQL server with pgvector;"
+              + " `source .ci/postgres.sh` starts one");
+    }
+    return url;
   }
 
   static void admin(String adminUrl, String sql) throws SQLException {

@@ -72,12 +72,7 @@ public final class WorkerBenchmark {
       System.out.print(USAGE);
       return;
     }
-    String adminUrl = o.string("--postgres", System.getenv("TEST_POSTGRES_URL"));
-    if (adminUrl == null || adminUrl.isBlank()) {
-      throw new IllegalArgumentException(
-          "--postgres (or TEST_POSTGRES_URL) must name a PostgreSQL server with pgvector;"
-              + " `source .ci/postgres.sh` starts one");
-    }
+    String adminUrl = StoreBenchmark.adminUrl(o);
     Path dataset = Path.of(o.string("--dataset", "../shared/data/beir/scifact"));
     int docs = o.integer("--docs", 2000);
     List<Integer> workerCounts = o.integers("--workers", "1,2,4");
